@@ -1,0 +1,124 @@
+package dev.threadline.core;
+
+import java.util.Map;
+import org.slf4j.MDC;
+
+/**
+ * The time during which a {@link Correlation} is current on one thread and published in the MDC.
+ *
+ * <p>Opening a scope remembers, for every key it is about to write, what the MDC held (a value, or nothing), and the
+ * thread's previous correlation; {@link #close()} puts exactly that back. Scopes nest: an inner scope shadows the
+ * outer one until it closes. Close scopes in the reverse order of opening, on the thread that opened them, with
+ * try-with-resources. Closing twice does nothing; closing on another thread does nothing, because another thread's
+ * MDC cannot be touched.
+ *
+ * <p>While a scope is open, the MDC holds the correlation keys of the {@link MdcKeys} it was opened with and the
+ * correlation's baggage fields. Baggage fields of an enclosing correlation that this one does not carry are
+ * removed for the scope's duration, so an inner request never shows an outer request's tenant.
+ *
+ * <p>Cost: one small object and one array, plus one MDC read and one write per key on open and one write per key on
+ * close.
+ */
+public final class CorrelationScope implements AutoCloseable {
+
+
+  private final Thread owner;
+  private final Correlation previous;
+  /** The MDC keys this scope touched, and what each held before ({@code null}: absent). */
+  private final String[] names;
+  private final String[] saved;
+  private boolean closed;
+
+  private CorrelationScope(Thread owner, Correlation previous, String[] names, String[] saved) {
+    this.owner = owner;
+    this.previous = previous;
+    this.names = names;
+    this.saved = saved;
+  }
+
+  static CorrelationScope open(Correlation next, MdcKeys keys) {
+    Correlation previous = Correlation.CURRENT.get();
+    String[] names = namesToTouch(keys, previous, next);
+    String[] saved = new String[names.length];
+    int fixed = keys.names.length;
+    for (int i = 0; i < names.length; i++) {
+      String name = names[i];
+      saved[i] = MDC.get(name);
+      String value;
+      if (next == null) {
+        value = null;
+      } else if (i < fixed) {
+        value = next.slot(keys.slots[i]);
+      } else {
+        value = next.baggage().get(name);
+      }
+      if (value == null) {
+        if (saved[i] != null) {
+          MDC.remove(name);
+        }
+      } else {
+        MDC.put(name, value);
+      }
+    }
+    if (next == null) {
+      Correlation.CURRENT.remove();
+    } else {
+      Correlation.CURRENT.set(next);
+    }
+    return new CorrelationScope(Thread.currentThread(), previous, names, saved);
+  }
+
+  /**
+   * Opens a scope in which no correlation is current and the correlation keys are absent from the MDC, for work
+   * that must not inherit the enclosing request (a background job started from within a request, say).
+   */
+  public static CorrelationScope openCleared() {
+    return open(null, MdcKeys.active());
+  }
+
+  private static String[] namesToTouch(MdcKeys keys, Correlation previous, Correlation next) {
+    Map<String, String> nextBaggage = next == null ? Map.of() : next.baggage();
+    Map<String, String> previousBaggage = previous == null ? Map.of() : previous.baggage();
+    if (nextBaggage.isEmpty() && previousBaggage.isEmpty()) {
+      return keys.names;
+    }
+    String[] names = new String[keys.names.length + nextBaggage.size() + previousBaggage.size()];
+    System.arraycopy(keys.names, 0, names, 0, keys.names.length);
+    int count = keys.names.length;
+    for (String name : nextBaggage.keySet()) {
+      if (!keys.contains(name)) {
+        names[count++] = name;
+      }
+    }
+    for (String name : previousBaggage.keySet()) {
+      if (!keys.contains(name) && !nextBaggage.containsKey(name)) {
+        names[count++] = name;
+      }
+    }
+    return count == names.length ? names : java.util.Arrays.copyOf(names, count);
+  }
+
+  /**
+   * Restores the MDC keys this scope wrote and the thread's previous correlation to what they were when it opened.
+   * Never throws.
+   */
+  @Override
+  public void close() {
+    if (closed || Thread.currentThread() != owner) {
+      return;
+    }
+    closed = true;
+    for (int i = names.length - 1; i >= 0; i--) {
+      if (saved[i] == null) {
+        MDC.remove(names[i]);
+      } else {
+        MDC.put(names[i], saved[i]);
+      }
+    }
+    if (previous == null) {
+      Correlation.CURRENT.remove();
+    } else {
+      Correlation.CURRENT.set(previous);
+    }
+  }
+}
