@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -85,31 +87,69 @@ public final class ContextExecutors {
   }
 
   /**
-   * The common fork-join pool, wrapped: use it as the executor of {@code CompletableFuture}'s {@code *Async}
-   * stages so they run with the correlation current when the stage was triggered.
+   * The common fork-join pool, wrapped: as the executor of {@code CompletableFuture}'s {@code *Async} stages it
+   * runs each stage with the correlation current on the thread that triggered it: the caller's when the previous
+   * stage had already completed, the previous stage's when it completes later. Stages started with {@link
+   * #supplyAsync} complete inside their scope, so a chain keeps its correlation; for stages whose trigger you do
+   * not control, wrap the function itself with {@link #wrap(Function)}.
    */
   public static Executor commonPool() {
     return COMMON_POOL;
   }
 
-  /** {@link CompletableFuture#supplyAsync(Supplier)} with the current correlation carried into the task. */
+  /**
+   * {@link CompletableFuture#supplyAsync(Supplier)} with the current correlation carried into the task. The future
+   * completes inside the task's scope, so dependent stages triggered by its completion ({@code thenApply}, or
+   * {@code thenApplyAsync} on {@link #commonPool()}) run with the same correlation.
+   */
   public static <T> CompletableFuture<T> supplyAsync(Supplier<T> task) {
-    return CompletableFuture.supplyAsync(wrap(task), ForkJoinPool.commonPool());
+    return supplyAsync(task, ForkJoinPool.commonPool());
   }
 
-  /** {@link CompletableFuture#supplyAsync(Supplier, Executor)} with the current correlation carried in. */
+  /** {@link #supplyAsync(Supplier)} on {@code executor}. */
   public static <T> CompletableFuture<T> supplyAsync(Supplier<T> task, Executor executor) {
-    return CompletableFuture.supplyAsync(wrap(task), executor);
+    CompletableFuture<T> future = new CompletableFuture<>();
+    executor.execute(wrap((Runnable) () -> {
+      try {
+        future.complete(task.get());
+      } catch (Throwable failure) {
+        future.completeExceptionally(failure);
+      }
+    }));
+    return future;
   }
 
-  /** {@link CompletableFuture#runAsync(Runnable)} with the current correlation carried into the task. */
+  /** {@link CompletableFuture#runAsync(Runnable)} with the current correlation, as {@link #supplyAsync}. */
   public static CompletableFuture<Void> runAsync(Runnable task) {
-    return CompletableFuture.runAsync(wrap(task), ForkJoinPool.commonPool());
+    return runAsync(task, ForkJoinPool.commonPool());
   }
 
-  /** {@link CompletableFuture#runAsync(Runnable, Executor)} with the current correlation carried in. */
+  /** {@link #runAsync(Runnable)} on {@code executor}. */
   public static CompletableFuture<Void> runAsync(Runnable task, Executor executor) {
-    return CompletableFuture.runAsync(wrap(task), executor);
+    return supplyAsync(() -> {
+      task.run();
+      return null;
+    }, executor);
+  }
+
+  /** {@code function}, made to run with the correlation current now: for {@code CompletableFuture} stages. */
+  public static <T, R> Function<T, R> wrap(Function<T, R> function) {
+    Correlation captured = Correlation.CURRENT.get();
+    return value -> {
+      try (CorrelationScope ignored = enter(captured)) {
+        return function.apply(value);
+      }
+    };
+  }
+
+  /** {@code consumer}, made to run with the correlation current now: for {@code CompletableFuture} stages. */
+  public static <T> Consumer<T> wrap(Consumer<T> consumer) {
+    Correlation captured = Correlation.CURRENT.get();
+    return value -> {
+      try (CorrelationScope ignored = enter(captured)) {
+        consumer.accept(value);
+      }
+    };
   }
 
   /**

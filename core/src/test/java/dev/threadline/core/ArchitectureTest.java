@@ -1,0 +1,39 @@
+package dev.threadline.core;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * core depends on the JDK and slf4j-api only; the optional Micrometer context-propagation integration is confined
+ * to the one internal class that ServiceLoader loads, so nothing that always loads touches an optional type.
+ */
+class ArchitectureTest {
+
+  private static final JavaClasses CORE = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.threadline.core");
+
+  @Test
+  void coreDependsOnTheJdkAndSlf4jOnly() {
+    classes().that().resideInAPackage("dev.threadline.core..")
+        .and().doNotHaveFullyQualifiedName("dev.threadline.core.internal.CorrelationThreadLocalAccessor")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.slf4j..", "dev.threadline.core..")
+        .check(CORE);
+  }
+
+  @Test
+  void micrometerIsUsedOnlyByTheServiceLoadedAccessor() {
+    classes().that().haveFullyQualifiedName("dev.threadline.core.internal.CorrelationThreadLocalAccessor")
+        .should().onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", "io.micrometer.context..", "dev.threadline.core..")
+        .check(CORE);
+    noClasses().that().resideInAPackage("dev.threadline.core")
+        .should().dependOnClassesThat().resideInAPackage("dev.threadline.core.internal..")
+        .check(CORE);
+  }
+}
