@@ -42,6 +42,9 @@ public final class Correlation {
 
   static final ThreadLocal<Correlation> CURRENT = new ThreadLocal<>();
 
+  /** The MDC form of every possible flags value ({@code 00} to {@code 03}), so publishing flags never allocates. */
+  private static final String[] FLAG_STRINGS = {"00", "01", "02", "03"};
+
   private final String requestId;
   private final String traceId;
   private final String spanId;
@@ -179,7 +182,7 @@ public final class Correlation {
       case 3:
         return parentSpanId;
       default:
-        return Hex.byteToString(traceFlags);
+        return FLAG_STRINGS[traceFlags];
     }
   }
 
