@@ -52,6 +52,7 @@ public final class Correlation {
   private final int traceFlags;
   private final String traceState;
   private final Map<String, String> baggage;
+  private final boolean hasBaggage;
 
   private Correlation(
       String requestId,
@@ -68,6 +69,7 @@ public final class Correlation {
     this.traceFlags = traceFlags;
     this.traceState = traceState;
     this.baggage = baggage;
+    this.hasBaggage = !baggage.isEmpty();
   }
 
   /**
@@ -168,6 +170,10 @@ public final class Correlation {
   /** The baggage fields, in the order they were added. Unmodifiable. */
   public Map<String, String> baggage() {
     return baggage;
+  }
+
+  boolean hasBaggage() {
+    return hasBaggage;
   }
 
   /** The value for an {@link MdcKeys} slot: 0 request id, 1 trace id, 2 span id, 3 parent span id, 4 flags. */

@@ -2,6 +2,7 @@ package dev.threadline.core;
 
 import java.util.Map;
 import org.slf4j.MDC;
+import org.slf4j.spi.MDCAdapter;
 
 /**
  * The time during which a {@link Correlation} is current on one thread and published in the MDC.
@@ -41,9 +42,11 @@ public final class CorrelationScope implements AutoCloseable {
     String[] names = namesToTouch(keys, previous, next);
     String[] saved = new String[names.length];
     int fixed = keys.names.length;
+    MDCAdapter mdc = MDC.getMDCAdapter();
     for (int i = 0; i < names.length; i++) {
       String name = names[i];
-      saved[i] = MDC.get(name);
+      String before = mdc.get(name);
+      saved[i] = before;
       String value;
       if (next == null) {
         value = null;
@@ -52,19 +55,14 @@ public final class CorrelationScope implements AutoCloseable {
       } else {
         value = next.baggage().get(name);
       }
-      if (value == null) {
-        if (saved[i] != null) {
-          MDC.remove(name);
-        }
-      } else {
-        MDC.put(name, value);
+      if (value != null) {
+        mdc.put(name, value);
+      } else if (before != null) {
+        mdc.remove(name);
       }
     }
-    if (next == null) {
-      Correlation.CURRENT.remove();
-    } else {
-      Correlation.CURRENT.set(next);
-    }
+    // set(null) rather than remove(): cheaper, and the one entry it leaves per thread is harmless.
+    Correlation.CURRENT.set(next);
     return new CorrelationScope(Thread.currentThread(), previous, names, saved);
   }
 
@@ -77,11 +75,11 @@ public final class CorrelationScope implements AutoCloseable {
   }
 
   private static String[] namesToTouch(MdcKeys keys, Correlation previous, Correlation next) {
-    Map<String, String> nextBaggage = next == null ? Map.of() : next.baggage();
-    Map<String, String> previousBaggage = previous == null ? Map.of() : previous.baggage();
-    if (nextBaggage.isEmpty() && previousBaggage.isEmpty()) {
+    if ((next == null || !next.hasBaggage()) && (previous == null || !previous.hasBaggage())) {
       return keys.names;
     }
+    Map<String, String> nextBaggage = next == null ? Map.of() : next.baggage();
+    Map<String, String> previousBaggage = previous == null ? Map.of() : previous.baggage();
     String[] names = new String[keys.names.length + nextBaggage.size() + previousBaggage.size()];
     System.arraycopy(keys.names, 0, names, 0, keys.names.length);
     int count = keys.names.length;
@@ -108,17 +106,14 @@ public final class CorrelationScope implements AutoCloseable {
       return;
     }
     closed = true;
+    MDCAdapter mdc = MDC.getMDCAdapter();
     for (int i = names.length - 1; i >= 0; i--) {
       if (saved[i] == null) {
-        MDC.remove(names[i]);
+        mdc.remove(names[i]);
       } else {
-        MDC.put(names[i], saved[i]);
+        mdc.put(names[i], saved[i]);
       }
     }
-    if (previous == null) {
-      Correlation.CURRENT.remove();
-    } else {
-      Correlation.CURRENT.set(previous);
-    }
+    Correlation.CURRENT.set(previous);
   }
 }
