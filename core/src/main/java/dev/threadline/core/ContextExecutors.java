@@ -157,10 +157,11 @@ public final class ContextExecutors {
    * on this thread), which try-with-resources accepts.
    */
   static CorrelationScope enter(Correlation captured) {
-    if (captured == null && Correlation.CURRENT.get() == null) {
+    Correlation onThisThread = Correlation.CURRENT.get();
+    if (captured == null && onThisThread == null) {
       return null;
     }
-    return CorrelationScope.open(captured, MdcKeys.active());
+    return CorrelationScope.open(captured, MdcKeys.active(), onThisThread);
   }
 
   /** Finds {@code Executors.newVirtualThreadPerTaskExecutor} at run time, so core still compiles for Java 17. */

@@ -1,5 +1,6 @@
 package dev.threadline.core;
 
+import java.util.Arrays;
 import java.util.Map;
 import org.slf4j.MDC;
 import org.slf4j.spi.MDCAdapter;
@@ -38,10 +39,16 @@ public final class CorrelationScope implements AutoCloseable {
   }
 
   static CorrelationScope open(Correlation next, MdcKeys keys) {
-    Correlation previous = Correlation.CURRENT.get();
-    String[] names = namesToTouch(keys, previous, next);
+    return open(next, keys, Correlation.CURRENT.get());
+  }
+
+  static CorrelationScope open(Correlation next, MdcKeys keys, Correlation previous) {
+    String[] names = keys.names;
+    int fixed = names.length;
+    if ((next != null && next.hasBaggage()) || (previous != null && previous.hasBaggage())) {
+      names = withBaggageNames(keys, previous, next);
+    }
     String[] saved = new String[names.length];
-    int fixed = keys.names.length;
     MDCAdapter mdc = MDC.getMDCAdapter();
     for (int i = 0; i < names.length; i++) {
       String name = names[i];
@@ -74,10 +81,8 @@ public final class CorrelationScope implements AutoCloseable {
     return open(null, MdcKeys.active());
   }
 
-  private static String[] namesToTouch(MdcKeys keys, Correlation previous, Correlation next) {
-    if ((next == null || !next.hasBaggage()) && (previous == null || !previous.hasBaggage())) {
-      return keys.names;
-    }
+  /** The correlation keys, then the baggage fields of {@code next}, then those of {@code previous} it lacks. */
+  private static String[] withBaggageNames(MdcKeys keys, Correlation previous, Correlation next) {
     Map<String, String> nextBaggage = next == null ? Map.of() : next.baggage();
     Map<String, String> previousBaggage = previous == null ? Map.of() : previous.baggage();
     String[] names = new String[keys.names.length + nextBaggage.size() + previousBaggage.size()];
@@ -93,7 +98,7 @@ public final class CorrelationScope implements AutoCloseable {
         names[count++] = name;
       }
     }
-    return count == names.length ? names : java.util.Arrays.copyOf(names, count);
+    return count == names.length ? names : Arrays.copyOf(names, count);
   }
 
   /**
@@ -106,14 +111,18 @@ public final class CorrelationScope implements AutoCloseable {
       return;
     }
     closed = true;
-    MDCAdapter mdc = MDC.getMDCAdapter();
-    for (int i = names.length - 1; i >= 0; i--) {
-      if (saved[i] == null) {
-        mdc.remove(names[i]);
-      } else {
-        mdc.put(names[i], saved[i]);
-      }
-    }
     Correlation.CURRENT.set(previous);
+    try {
+      MDCAdapter mdc = MDC.getMDCAdapter();
+      for (int i = names.length - 1; i >= 0; i--) {
+        if (saved[i] == null) {
+          mdc.remove(names[i]);
+        } else {
+          mdc.put(names[i], saved[i]);
+        }
+      }
+    } catch (RuntimeException brokenMdcAdapter) {
+      // Closing runs in finally blocks: an MDC adapter failure must not replace the application's own exception.
+    }
   }
 }
