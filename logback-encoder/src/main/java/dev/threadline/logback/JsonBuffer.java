@@ -1,0 +1,215 @@
+package dev.threadline.logback;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable byte buffer that writes JSON as UTF-8 directly: strings are escaped and encoded in one pass, numbers
+ * are written as digits, nothing goes through an intermediate {@code String} or {@code StringBuilder}.
+ *
+ * <p>Strings are always valid JSON and valid UTF-8 whatever they hold: control characters are escaped, a lone
+ * surrogate becomes U+FFFD, and a string longer than the cap given is cut, on a character boundary, with a visible
+ * marker. Not thread-safe: one buffer serves one event at a time (see {@link BufferPool}).
+ */
+final class JsonBuffer {
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TRUNCATED_PREFIX = "…[truncated ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] TRUNCATED_SUFFIX = " chars]".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] REPLACEMENT = "\uFFFD".getBytes(StandardCharsets.UTF_8);
+  /** For each ASCII character, 0 when it is written as is, else the character after the backslash. */
+  private static final byte[] ESCAPES = new byte[128];
+
+  static {
+    for (int c = 0; c < 0x20; c++) {
+      ESCAPES[c] = 'u';
+    }
+    ESCAPES['"'] = '"';
+    ESCAPES['\\'] = '\\';
+    ESCAPES['\n'] = 'n';
+    ESCAPES['\r'] = 'r';
+    ESCAPES['\t'] = 't';
+    ESCAPES['\b'] = 'b';
+    ESCAPES['\f'] = 'f';
+  }
+
+  byte[] bytes;
+  int size;
+
+  JsonBuffer(int initialCapacity) {
+    bytes = new byte[initialCapacity];
+  }
+
+  void reset() {
+    size = 0;
+  }
+
+  /** The written bytes, as a new array of exactly that length. */
+  byte[] toByteArray() {
+    return Arrays.copyOf(bytes, size);
+  }
+
+  private void ensure(int extra) {
+    if (size + extra > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + extra));
+    }
+  }
+
+  void raw(byte b) {
+    ensure(1);
+    bytes[size++] = b;
+  }
+
+  void raw(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, bytes, size, b.length);
+    size += b.length;
+  }
+
+  void raw(byte[] b, int from, int length) {
+    ensure(length);
+    System.arraycopy(b, from, bytes, size, length);
+    size += length;
+  }
+
+  /** Writes {@code s}, which must be ASCII needing no escaping (digits, known key names). */
+  void ascii(String s) {
+    int n = s.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      bytes[size++] = (byte) s.charAt(i);
+    }
+  }
+
+  void nullValue() {
+    ascii("null");
+  }
+
+  void bool(boolean value) {
+    ascii(value ? "true" : "false");
+  }
+
+  /** Writes {@code value} in decimal. */
+  void number(long value) {
+    if (value == Long.MIN_VALUE) {
+      ascii("-9223372036854775808");
+      return;
+    }
+    ensure(20);
+    if (value < 0) {
+      bytes[size++] = '-';
+      value = -value;
+    }
+    int digits = 1;
+    for (long v = value; v >= 10; v /= 10) {
+      digits++;
+    }
+    for (int i = size + digits - 1; i >= size; i--) {
+      bytes[i] = (byte) ('0' + (value % 10));
+      value /= 10;
+    }
+    size += digits;
+  }
+
+  /** Writes {@code value} zero-padded to {@code width} digits; {@code value} must be non-negative. */
+  void padded(long value, int width) {
+    ensure(width);
+    for (int i = size + width - 1; i >= size; i--) {
+      bytes[i] = (byte) ('0' + (value % 10));
+      value /= 10;
+    }
+    size += width;
+  }
+
+  /** Writes {@code s} as a quoted JSON string, cut after {@code maxChars} characters with a marker. */
+  void string(CharSequence s, int maxChars) {
+    raw((byte) '"');
+    stringContent(s, maxChars);
+    raw((byte) '"');
+  }
+
+  /**
+   * Writes the escaped UTF-8 of {@code s} without quotes, cut after {@code maxChars} characters (never inside a
+   * surrogate pair) and followed by {@code …[truncated N chars]} when cut.
+   */
+  void stringContent(CharSequence s, int maxChars) {
+    int length = s.length();
+    int end = Math.min(length, Math.max(0, maxChars));
+    if (end < length && end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+      end--;
+    }
+    escape(s, 0, end);
+    if (end < length) {
+      raw(TRUNCATED_PREFIX);
+      number(length - end);
+      raw(TRUNCATED_SUFFIX);
+    }
+  }
+
+  /** Writes the escaped UTF-8 of {@code s[from, to)}. */
+  void escape(CharSequence s, int from, int to) {
+    // Worst case 6 bytes per char (\\u00XX); reserve in chunks so the loop need not check each write.
+    int i = from;
+    while (i < to) {
+      int chunk = Math.min(to - i, 1024);
+      ensure(chunk * 6);
+      int chunkEnd = i + chunk;
+      byte[] out = bytes;
+      int pos = size;
+      while (i < chunkEnd) {
+        char c = s.charAt(i++);
+        if (c < 0x80) {
+          byte escape = ESCAPES[c];
+          if (escape == 0) {
+            out[pos++] = (byte) c;
+          } else if (escape == 'u') {
+            out[pos++] = '\\';
+            out[pos++] = 'u';
+            out[pos++] = '0';
+            out[pos++] = '0';
+            out[pos++] = HEX[c >> 4];
+            out[pos++] = HEX[c & 0xF];
+          } else {
+            out[pos++] = '\\';
+            out[pos++] = escape;
+          }
+        } else if (c < 0x800) {
+          out[pos++] = (byte) (0xC0 | (c >> 6));
+          out[pos++] = (byte) (0x80 | (c & 0x3F));
+        } else if (Character.isSurrogate(c)) {
+          if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(s.charAt(i))) {
+            int cp = Character.toCodePoint(c, s.charAt(i++));
+            out[pos++] = (byte) (0xF0 | (cp >> 18));
+            out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+            out[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            out[pos++] = (byte) (0x80 | (cp & 0x3F));
+          } else {
+            out[pos++] = REPLACEMENT[0];
+            out[pos++] = REPLACEMENT[1];
+            out[pos++] = REPLACEMENT[2];
+          }
+        } else {
+          out[pos++] = (byte) (0xE0 | (c >> 12));
+          out[pos++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+          out[pos++] = (byte) (0x80 | (c & 0x3F));
+        }
+      }
+      size = pos;
+    }
+  }
+
+  /** The pre-encoded bytes of {@code "name":} for a key written often. */
+  static byte[] keyBytes(String name) {
+    JsonBuffer b = new JsonBuffer(name.length() + 8);
+    b.string(name, Integer.MAX_VALUE);
+    b.raw((byte) ':');
+    return b.toByteArray();
+  }
+
+  /** The bytes of {@code s} as a JSON string, quotes included. */
+  static byte[] stringBytes(String s, int maxChars) {
+    JsonBuffer b = new JsonBuffer(s.length() + 8);
+    b.string(s, maxChars);
+    return b.toByteArray();
+  }
+}

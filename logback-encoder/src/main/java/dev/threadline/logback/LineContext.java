@@ -1,0 +1,39 @@
+package dev.threadline.logback;
+
+/** The reusable working state of encoding one event: the byte buffer and the names of the fields written so far. */
+final class LineContext {
+
+  final JsonBuffer buffer;
+  /** User field names written in the current line, to keep keys unique. */
+  String[] fieldNames = new String[16];
+  int fieldCount;
+  /** Whether the next field needs a leading comma. */
+  boolean needsComma;
+
+  LineContext(int initialBytes) {
+    buffer = new JsonBuffer(initialBytes);
+  }
+
+  void reset() {
+    buffer.reset();
+    java.util.Arrays.fill(fieldNames, 0, fieldCount, null);
+    fieldCount = 0;
+    needsComma = false;
+  }
+
+  boolean hasField(String name) {
+    for (int i = 0; i < fieldCount; i++) {
+      if (fieldNames[i].equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void addField(String name) {
+    if (fieldCount == fieldNames.length) {
+      fieldNames = java.util.Arrays.copyOf(fieldNames, fieldCount * 2);
+    }
+    fieldNames[fieldCount++] = name;
+  }
+}

@@ -1,0 +1,549 @@
+package dev.threadline.logback;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import dev.threadline.core.MdcKeys;
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * Writes one event as one JSON line by the schema, with every setting resolved: the part of the encoder that runs
+ * per event. Immutable and thread-safe; the per-event state lives in the {@link LineContext} passed in.
+ *
+ * <p>Key order: timestamp, level, service, env, version, host, logger, thread, message, requestId, trace_id,
+ * span_id; then the event's own fields (static fields, MDC entries other than the correlation keys, SLF4J
+ * key-value pairs, structured arguments, field markers), then tags (plain markers), then the error.
+ *
+ * <p>Keys are unique: a field whose name is a schema key, or the name of a field already written, gets a
+ * {@code _} prefix, repeated until it is unique; the first such rename of each name is reported through Logback
+ * status.
+ */
+final class LineWriter {
+
+  static final String REDACTED = "[REDACTED]";
+  private static final byte[] NEWLINE = {'\n'};
+  private static final int MAX_NESTING = 8;
+  private static final int MAX_COLLECTION_ITEMS = 1000;
+
+  final FieldNames names;
+  private final byte[] timestampKey;
+  private final byte[] levelKey;
+  private final byte[] loggerKey;
+  private final byte[] threadKey;
+  private final byte[] messageKey;
+  private final byte[] requestIdKey;
+  private final byte[] traceIdKey;
+  private final byte[] spanIdKey;
+  private final byte[] tagsKey;
+  private final byte[] errorKey;
+  private final byte[] errorTypeKey;
+  private final byte[] errorMessageKey;
+  private final byte[] errorStackKey;
+  private final byte[] errorFingerprintKey;
+  /** {@code ,"service":"…","env":"…",…} written once at start. */
+  private final byte[] resourceFields;
+  private final StaticField[] staticFields;
+  private final Set<String> includeMdc;
+  private final Set<String> excludeMdc;
+  private final boolean keyValues;
+  private final boolean structuredArguments;
+  private final boolean markers;
+  final int maxFieldChars;
+  private final StackTraceWriter stackWriter;
+  private final FrameFilter frameFilter;
+  private final Redactor redactor;
+  private final ObjectJson objectJson;
+  private final TimestampWriter timestamps = new TimestampWriter();
+  private final StatusReporter status;
+  private final boolean appendNewline;
+  private final byte[][] levelValues = new byte[5][];
+
+  LineWriter(
+      FieldNames names, Map<String, String> resource, List<StaticField> staticFields, Set<String> includeMdc,
+      Set<String> excludeMdc, boolean keyValues, boolean structuredArguments, boolean markers, int maxFieldChars,
+      StackTraceWriter stackWriter, FrameFilter frameFilter, Redactor redactor, ObjectJson objectJson,
+      StatusReporter status, boolean appendNewline) {
+    this.names = names;
+    timestampKey = JsonBuffer.keyBytes(names.timestamp);
+    levelKey = comma(names.level);
+    loggerKey = comma(names.logger);
+    threadKey = comma(names.thread);
+    messageKey = comma(names.message);
+    requestIdKey = comma(names.requestId);
+    traceIdKey = comma(names.traceId);
+    spanIdKey = comma(names.spanId);
+    tagsKey = comma(names.tags);
+    errorKey = names.error == null ? null : comma(names.error);
+    errorTypeKey = names.error == null ? comma(names.errorType) : JsonBuffer.keyBytes(names.errorType);
+    errorMessageKey = comma(names.errorMessage);
+    errorStackKey = comma(names.errorStack);
+    errorFingerprintKey = comma(names.errorFingerprint);
+    JsonBuffer r = new JsonBuffer(256);
+    for (Map.Entry<String, String> e : resource.entrySet()) {
+      if (e.getValue() != null && !e.getValue().isEmpty()) {
+        r.raw(comma(e.getKey()));
+        r.string(e.getValue(), maxFieldChars);
+      }
+    }
+    resourceFields = r.toByteArray();
+    this.staticFields = staticFields.toArray(new StaticField[0]);
+    this.includeMdc = includeMdc;
+    this.excludeMdc = excludeMdc;
+    this.keyValues = keyValues;
+    this.structuredArguments = structuredArguments;
+    this.markers = markers;
+    this.maxFieldChars = maxFieldChars;
+    this.stackWriter = stackWriter;
+    this.frameFilter = frameFilter;
+    this.redactor = redactor;
+    this.objectJson = objectJson;
+    this.status = status;
+    this.appendNewline = appendNewline;
+    String[] levels = {"trace", "debug", "info", "warn", "error"};
+    for (int i = 0; i < levels.length; i++) {
+      String value = names.upperCaseLevel ? levels[i].toUpperCase(java.util.Locale.ROOT) : levels[i];
+      levelValues[i] = JsonBuffer.stringBytes(value, Integer.MAX_VALUE);
+    }
+  }
+
+  /** A copy with smaller caps: for a line that came out longer than the line limit. */
+  LineWriter shrunk(int fieldChars, StackTraceWriter stack) {
+    return new LineWriter(this, fieldChars, stack);
+  }
+
+  private LineWriter(LineWriter o, int fieldChars, StackTraceWriter stack) {
+    names = o.names;
+    timestampKey = o.timestampKey;
+    levelKey = o.levelKey;
+    loggerKey = o.loggerKey;
+    threadKey = o.threadKey;
+    messageKey = o.messageKey;
+    requestIdKey = o.requestIdKey;
+    traceIdKey = o.traceIdKey;
+    spanIdKey = o.spanIdKey;
+    tagsKey = o.tagsKey;
+    errorKey = o.errorKey;
+    errorTypeKey = o.errorTypeKey;
+    errorMessageKey = o.errorMessageKey;
+    errorStackKey = o.errorStackKey;
+    errorFingerprintKey = o.errorFingerprintKey;
+    resourceFields = o.resourceFields;
+    staticFields = o.staticFields;
+    includeMdc = o.includeMdc;
+    excludeMdc = o.excludeMdc;
+    keyValues = o.keyValues;
+    structuredArguments = o.structuredArguments;
+    markers = o.markers;
+    maxFieldChars = Math.min(o.maxFieldChars, fieldChars);
+    stackWriter = stack;
+    frameFilter = o.frameFilter;
+    redactor = o.redactor;
+    objectJson = o.objectJson;
+    status = o.status;
+    appendNewline = o.appendNewline;
+    System.arraycopy(o.levelValues, 0, levelValues, 0, levelValues.length);
+  }
+
+  private static byte[] comma(String name) {
+    byte[] key = JsonBuffer.keyBytes(name);
+    byte[] withComma = new byte[key.length + 1];
+    withComma[0] = ',';
+    System.arraycopy(key, 0, withComma, 1, key.length);
+    return withComma;
+  }
+
+  /** Writes {@code event} as one JSON object (and a newline, if configured) into {@code context}'s buffer. */
+  void write(ILoggingEvent event, LineContext context) {
+    JsonBuffer out = context.buffer;
+    out.raw((byte) '{');
+    out.raw(timestampKey);
+    Instant instant = event.getInstant();
+    if (instant == null) {
+      instant = Instant.ofEpochMilli(event.getTimeStamp());
+    }
+    timestamps.write(out, instant);
+    out.raw(levelKey);
+    out.raw(levelValues[levelIndex(event.getLevel())]);
+    out.raw(resourceFields);
+    out.raw(loggerKey);
+    stringOrNull(out, event.getLoggerName());
+    out.raw(threadKey);
+    stringOrNull(out, event.getThreadName());
+    out.raw(messageKey);
+    String message = message(event);
+    stringOrNull(out, message == null ? null : redactor.redact(message));
+
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    MdcKeys keys = MdcKeys.active();
+    if (mdc != null && !mdc.isEmpty()) {
+      correlation(out, requestIdKey, mdc, keys.requestId());
+      correlation(out, traceIdKey, mdc, keys.traceId());
+      correlation(out, spanIdKey, mdc, keys.spanId());
+    }
+
+    context.needsComma = true;
+    for (StaticField field : staticFields) {
+      field(context, field.name, field.value);
+    }
+    if (mdc != null && !mdc.isEmpty()) {
+      for (Map.Entry<String, String> e : mdc.entrySet()) {
+        String key = e.getKey();
+        if (key == null || isCorrelationKey(keys, key) || !includedMdc(key)) {
+          continue;
+        }
+        field(context, key, e.getValue());
+      }
+    }
+    if (keyValues) {
+      List<KeyValuePair> pairs = event.getKeyValuePairs();
+      if (pairs != null) {
+        for (int i = 0, n = pairs.size(); i < n; i++) {
+          KeyValuePair pair = pairs.get(i);
+          if (pair != null && pair.key != null) {
+            field(context, pair.key, pair.value);
+          }
+        }
+      }
+    }
+    if (structuredArguments) {
+      Object[] arguments = event.getArgumentArray();
+      if (arguments != null) {
+        for (Object argument : arguments) {
+          if (argument instanceof Fields.Field) {
+            Fields.Field f = (Fields.Field) argument;
+            field(context, f.name, f.value);
+          }
+        }
+      }
+    }
+    if (markers) {
+      markers(context, event.getMarkerList());
+    }
+    IThrowableProxy throwable = event.getThrowableProxy();
+    if (throwable != null) {
+      error(out, throwable);
+    }
+    out.raw((byte) '}');
+    if (appendNewline) {
+      out.raw(NEWLINE);
+    }
+  }
+
+  /** The formatted message; the raw pattern when formatting fails (an argument's {@code toString} threw). */
+  private String message(ILoggingEvent event) {
+    try {
+      return event.getFormattedMessage();
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      status.warn("message:" + e.getClass().getName(), "Formatting a log message failed (" + e.getClass().getName()
+          + "); the message pattern was written without its arguments");
+      return event.getMessage();
+    }
+  }
+
+  private static int levelIndex(Level level) {
+    if (level == null) {
+      return 2;
+    }
+    switch (level.toInt()) {
+      case Level.TRACE_INT:
+        return 0;
+      case Level.DEBUG_INT:
+        return 1;
+      case Level.WARN_INT:
+        return 3;
+      case Level.ERROR_INT:
+        return 4;
+      default:
+        return 2;
+    }
+  }
+
+  private void stringOrNull(JsonBuffer out, String value) {
+    if (value == null) {
+      out.nullValue();
+    } else {
+      out.string(value, maxFieldChars);
+    }
+  }
+
+  private void correlation(JsonBuffer out, byte[] key, Map<String, String> mdc, String mdcKey) {
+    if (mdcKey == null) {
+      return;
+    }
+    String value = mdc.get(mdcKey);
+    if (value != null) {
+      out.raw(key);
+      out.string(value, maxFieldChars);
+    }
+  }
+
+  private static boolean isCorrelationKey(MdcKeys keys, String key) {
+    return key.equals(keys.requestId()) || key.equals(keys.traceId()) || key.equals(keys.spanId());
+  }
+
+  private boolean includedMdc(String key) {
+    if (!includeMdc.isEmpty() && !includeMdc.contains(key)) {
+      return false;
+    }
+    return excludeMdc.isEmpty() || !excludeMdc.contains(key);
+  }
+
+  private void markers(LineContext context, List<Marker> list) {
+    if (list == null || list.isEmpty()) {
+      return;
+    }
+    int tags = 0;
+    // First the fields, then plain markers as one tags array, so field keys stay together.
+    for (int i = 0, n = list.size(); i < n; i++) {
+      tags += fieldMarkers(context, list.get(i), 0);
+    }
+    if (tags == 0) {
+      return;
+    }
+    JsonBuffer out = context.buffer;
+    out.raw(tagsKey);
+    out.raw((byte) '[');
+    boolean[] first = {true};
+    for (int i = 0, n = list.size(); i < n; i++) {
+      tagNames(out, list.get(i), first, 0);
+    }
+    out.raw((byte) ']');
+  }
+
+  /** Writes the field markers in {@code marker}'s tree; returns how many plain markers it holds. */
+  private int fieldMarkers(LineContext context, Marker marker, int depth) {
+    if (marker == null || depth > MAX_NESTING) {
+      return 0;
+    }
+    int tags = 0;
+    if (marker instanceof Fields.FieldMarker) {
+      Fields.FieldMarker f = (Fields.FieldMarker) marker;
+      field(context, f.fieldName, f.value);
+    } else {
+      tags++;
+    }
+    if (marker.hasReferences()) {
+      for (Iterator<Marker> it = marker.iterator(); it.hasNext(); ) {
+        tags += fieldMarkers(context, it.next(), depth + 1);
+      }
+    }
+    return tags;
+  }
+
+  private void tagNames(JsonBuffer out, Marker marker, boolean[] first, int depth) {
+    if (marker == null || depth > MAX_NESTING) {
+      return;
+    }
+    if (!(marker instanceof Fields.FieldMarker)) {
+      if (!first[0]) {
+        out.raw((byte) ',');
+      }
+      first[0] = false;
+      stringOrNull(out, marker.getName());
+    }
+    if (marker.hasReferences()) {
+      for (Iterator<Marker> it = marker.iterator(); it.hasNext(); ) {
+        tagNames(out, it.next(), first, depth + 1);
+      }
+    }
+  }
+
+  /** The name to write for a user field called {@code name}: unique among the schema keys and earlier fields. */
+  private String unique(LineContext context, String name) {
+    String unique = name;
+    while (names.reserved.contains(unique) || context.hasField(unique)) {
+      unique = "_" + unique;
+    }
+    if (unique != name) {
+      status.warnOnce("rename:" + name, "Field '" + name + "' collides with a schema key or an earlier field of"
+          + " the same line; it is written as '" + unique + "'. This is reported once per name.");
+    }
+    context.addField(unique);
+    return unique;
+  }
+
+  private void field(LineContext context, String name, Object value) {
+    String key = unique(context, name);
+    JsonBuffer out = context.buffer;
+    out.raw((byte) ',');
+    out.string(key, maxFieldChars);
+    out.raw((byte) ':');
+    if (value != null && redactor.isSensitiveName(name)) {
+      out.string(REDACTED, Integer.MAX_VALUE);
+      return;
+    }
+    value(out, value, 0);
+  }
+
+  /** Writes {@code value} with its JSON type. Never throws; an object that cannot be written becomes a string. */
+  void value(JsonBuffer out, Object value, int depth) {
+    int mark = out.size;
+    try {
+      typed(out, value, depth);
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      out.size = mark;
+      status.warn("value:" + e.getClass().getName(), "A field value of type "
+          + (value == null ? "null" : value.getClass().getName()) + " could not be written ("
+          + e.getClass().getName() + "); it was written as a placeholder string");
+      out.string("[unserializable " + (value == null ? "null" : value.getClass().getName()) + "]",
+          maxFieldChars);
+    }
+  }
+
+  private void typed(JsonBuffer out, Object value, int depth) {
+    if (value == null) {
+      out.nullValue();
+    } else if (value instanceof String) {
+      out.string(redactor.redact((String) value), maxFieldChars);
+    } else if (value instanceof Boolean) {
+      out.bool((Boolean) value);
+    } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+        || value instanceof Byte || value instanceof AtomicInteger || value instanceof AtomicLong) {
+      out.number(((Number) value).longValue());
+    } else if (value instanceof Double || value instanceof Float) {
+      double d = ((Number) value).doubleValue();
+      if (Double.isFinite(d)) {
+        out.ascii(value.toString());
+      } else {
+        out.string(value.toString(), maxFieldChars);
+      }
+    } else if (value instanceof BigInteger || value instanceof BigDecimal) {
+      out.ascii(value.toString());
+    } else if (value instanceof CharSequence || value instanceof Character || value instanceof Enum) {
+      out.string(redactor.redact(value.toString()), maxFieldChars);
+    } else if (depth >= MAX_NESTING) {
+      out.string(redactor.redact(String.valueOf(value)), maxFieldChars);
+    } else if (value instanceof Map) {
+      map(out, (Map<?, ?>) value, depth);
+    } else if (value instanceof Collection || value instanceof Iterable) {
+      iterable(out, ((Iterable<?>) value).iterator(), depth);
+    } else if (value.getClass().isArray()) {
+      array(out, value, depth);
+    } else if (value instanceof Optional) {
+      Optional<?> optional = (Optional<?>) value;
+      typed(out, optional.orElse(null), depth + 1);
+    } else {
+      object(out, value);
+    }
+  }
+
+  private void map(JsonBuffer out, Map<?, ?> map, int depth) {
+    out.raw((byte) '{');
+    int count = 0;
+    java.util.Set<String> seen = map.size() > 1 ? new java.util.HashSet<>() : null;
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (count == MAX_COLLECTION_ITEMS) {
+        break;
+      }
+      String key = String.valueOf(e.getKey());
+      if (seen != null) {
+        while (!seen.add(key)) {
+          key = "_" + key;
+        }
+      }
+      if (count++ > 0) {
+        out.raw((byte) ',');
+      }
+      out.string(key, maxFieldChars);
+      out.raw((byte) ':');
+      if (e.getValue() != null && redactor.isSensitiveName(key)) {
+        out.string(REDACTED, Integer.MAX_VALUE);
+      } else {
+        typed(out, e.getValue(), depth + 1);
+      }
+    }
+    out.raw((byte) '}');
+  }
+
+  private void iterable(JsonBuffer out, Iterator<?> it, int depth) {
+    out.raw((byte) '[');
+    for (int count = 0; it.hasNext() && count < MAX_COLLECTION_ITEMS; count++) {
+      if (count > 0) {
+        out.raw((byte) ',');
+      }
+      typed(out, it.next(), depth + 1);
+    }
+    out.raw((byte) ']');
+  }
+
+  private void array(JsonBuffer out, Object array, int depth) {
+    out.raw((byte) '[');
+    int length = Math.min(Array.getLength(array), MAX_COLLECTION_ITEMS);
+    for (int i = 0; i < length; i++) {
+      if (i > 0) {
+        out.raw((byte) ',');
+      }
+      typed(out, Array.get(array, i), depth + 1);
+    }
+    out.raw((byte) ']');
+  }
+
+  private void object(JsonBuffer out, Object value) {
+    if (objectJson != null) {
+      try {
+        String json = objectJson.toJson(value);
+        if (json != null && json.length() <= maxFieldChars) {
+          out.raw(json.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+        if (json != null) {
+          out.string(json, maxFieldChars);
+          return;
+        }
+      } catch (Exception | StackOverflowError | LinkageError e) {
+        status.warn("json:" + value.getClass().getName(), objectJson.name() + " could not serialize a "
+            + value.getClass().getName() + " (" + e.getClass().getName() + "); its toString() was written");
+      }
+    }
+    out.string(redactor.redact(String.valueOf(value)), maxFieldChars);
+  }
+
+  private void error(JsonBuffer out, IThrowableProxy throwable) {
+    if (errorKey != null) {
+      out.raw(errorKey);
+      out.raw((byte) '{');
+    }
+    out.raw(errorTypeKey);
+    stringOrNull(out, throwable.getClassName());
+    String message = throwable.getMessage();
+    if (message != null) {
+      out.raw(errorMessageKey);
+      out.string(redactor.redact(message), maxFieldChars);
+    }
+    out.raw(errorStackKey);
+    stackWriter.write(out, throwable);
+    String fingerprint = ErrorFingerprint.of(throwable, frameFilter);
+    if (fingerprint != null) {
+      out.raw(errorFingerprintKey);
+      out.string(fingerprint, Integer.MAX_VALUE);
+    }
+    if (errorKey != null) {
+      out.raw((byte) '}');
+    }
+  }
+
+  /** A static field given in configuration, with its value already in JSON form. */
+  static final class StaticField {
+    final String name;
+    final String value;
+
+    StaticField(String name, String value) {
+      this.name = name;
+      this.value = value;
+    }
+  }
+}

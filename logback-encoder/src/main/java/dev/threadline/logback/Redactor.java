@@ -1,0 +1,636 @@
+package dev.threadline.logback;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Scrubs secrets from log messages and string field values before the encoder writes them, so a token, password,
+ * e-mail address or card number that reaches a log call never leaves the process.
+ *
+ * <p>Two questions are answered:
+ * <ul>
+ *   <li>{@link #isSensitiveName(String)}: is a field called this always a secret? A case-insensitive
+ *       <em>contains</em> match that ignores {@code -}, {@code _} and {@code .}, so {@code db.password},
+ *       {@code X-Api-Key}, {@code accessToken} and {@code client_secret} all match. Contains-matching over-redacts
+ *       ({@code tokenizerVersion} contains {@code token}); that is deliberate: a hidden harmless field costs less
+ *       than a leaked secret.</li>
+ *   <li>{@link #redact(String)}: which parts of this text are secrets? Built-in detectors for bearer tokens, HTTP
+ *       Basic credentials and passwords in URLs ({@code scheme://user:password@host}), e-mail addresses and card
+ *       numbers, plus any custom regular expressions. Each secret becomes {@value #REDACTED}; for {@code Bearer} and
+ *       {@code Basic} the scheme word is kept ({@code Bearer [REDACTED]}).</li>
+ * </ul>
+ *
+ * <p><b>Cost.</b> {@code redact} runs on every message and string value, so the built-in detectors are one
+ * hand-written pass over the characters with no regular expressions: a character only costs more than a comparison
+ * when it can begin a secret (an ASCII digit at the start of a word, {@code @}, {@code :} followed by {@code //}, or
+ * {@code b}/{@code B} at the start of a word followed by {@code earer}/{@code asic}). When nothing is found the
+ * argument itself is returned and nothing is allocated. Every detector scans forward (or, for the local part of an
+ * e-mail address, back to the previous {@code @} or secret) a bounded or non-overlapping distance, so the whole pass
+ * is linear in the length of the text, including for pathological inputs such as megabytes of digits. Custom
+ * patterns are the exception: each one is an extra {@link Matcher} pass, and its worst case is whatever that
+ * expression's is.
+ *
+ * <p><b>What counts as a secret.</b>
+ * <ul>
+ *   <li>Bearer: the word {@code bearer} (any case) at the start of a word, one or more spaces or tabs, then at
+ *       least 8 characters of {@code [A-Za-z0-9._~+/=-]}; the token is replaced.</li>
+ *   <li>Basic: the word {@code basic} (any case) at the start of a word, spaces or tabs, then at least 8 characters
+ *       of {@code [A-Za-z0-9+/]+=*}. So that English ("Basic authentication failed") survives, a token that is a plain
+ *       lower-case word (optionally capitalised) is only replaced when it decodes to something containing {@code :},
+ *       as every RFC 7617 {@code user:password} pair does; anything with a digit, {@code +}, {@code /}, {@code =} or
+ *       an inner capital is replaced outright. Also, the password in {@code scheme://user:password@host}
+ *       ({@code redis://:password@host} too) is replaced, keeping the user and the host.</li>
+ *   <li>E-mail: {@code [A-Za-z0-9._%+-]+@} followed by a domain with at least one dot and an alphabetic top-level
+ *       label of two or more letters; the whole address is replaced. {@code @Override}, {@code user@},
+ *       {@code user@localhost} and {@code lib@1.2.3} are not addresses.</li>
+ *   <li>Card number: 13 to 19 ASCII digits, optionally grouped by single spaces or dashes, not glued to a letter or
+ *       digit on either side, that pass the Luhn check. One in ten random digit runs passes Luhn, so an id or an
+ *       epoch-millisecond timestamp of that length is sometimes redacted too; that is accepted rather than letting a
+ *       real card through.</li>
+ * </ul>
+ *
+ * <p>Instances are immutable and safe to share between threads; {@link Builder} is not.
+ */
+final class Redactor {
+
+  /** What every secret is replaced with. */
+  static final String REDACTED = "[REDACTED]";
+
+  /** The names {@link #defaults()} treats as sensitive, before separators are stripped. */
+  private static final List<String> DEFAULT_NAMES = List.of(
+      "password", "passwd", "pwd", "secret", "token", "authorization", "cookie",
+      "api-key", "apikey", "api_key", "credential", "private-key", "private_key");
+
+  private static final int MIN_TOKEN_CHARS = 8;
+  private static final int MIN_CARD_DIGITS = 13;
+  private static final int MAX_CARD_DIGITS = 19;
+  private static final long NO_MATCH = -1L;
+
+  private static final Redactor NONE = new Redactor(new char[0][], false, false, false, false, new Pattern[0]);
+  private static final Redactor DEFAULTS = builder().build();
+
+  /** Lower-case names with separators removed; matched as substrings of a field name. */
+  private final char[][] names;
+  private final boolean bearer;
+  private final boolean basic;
+  private final boolean emails;
+  private final boolean cards;
+  private final Pattern[] patterns;
+
+  private Redactor(char[][] names, boolean bearer, boolean basic, boolean emails, boolean cards,
+      Pattern[] patterns) {
+    this.names = names;
+    this.bearer = bearer;
+    this.basic = basic;
+    this.emails = emails;
+    this.cards = cards;
+    this.patterns = patterns;
+  }
+
+  /** The default sensitive names and every built-in detector; no custom patterns. */
+  static Redactor defaults() {
+    return DEFAULTS;
+  }
+
+  /** A redactor that finds nothing: every name is harmless and every value is returned as it is. */
+  static Redactor none() {
+    return NONE;
+  }
+
+  /** A builder that starts from {@link #defaults()}. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Whether a field called {@code fieldName} holds a secret, so its whole value should be replaced. Case and the
+   * separators {@code -}, {@code _}, {@code .} are ignored on both sides, and any sensitive name contained in
+   * {@code fieldName} counts. Allocates nothing. {@code null} is not sensitive.
+   */
+  boolean isSensitiveName(String fieldName) {
+    if (fieldName == null) {
+      return false;
+    }
+    for (char[] name : names) {
+      if (containsIgnoringSeparators(fieldName, name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code value} with every secret replaced by {@value #REDACTED} (see the class comment for what is found), or
+   * {@code value} itself, the same instance and with nothing allocated, when there is none. {@code null} gives
+   * {@code null}. Never throws: should a custom pattern fail on some input (a stack overflow in a backtracking
+   * expression, say), the whole value is replaced, since it may hold the secret that pattern was meant to find.
+   */
+  String redact(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      String result = bearer || basic || emails || cards ? scan(value) : value;
+      for (Pattern pattern : patterns) {
+        result = replaceAll(pattern, result);
+      }
+      return result;
+    } catch (RuntimeException | StackOverflowError e) {
+      // Fail closed: the encoder must not throw into the application, and must not write what it could not check.
+      return REDACTED;
+    }
+  }
+
+  /** Which detectors are on and how many names and patterns are configured; never the patterns themselves. */
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("Redactor[sensitiveNames=").append(names.length).append(", detectors=[");
+    int length = s.length();
+    appendIf(s, bearer, "bearer", length);
+    appendIf(s, basic, "basic", length);
+    appendIf(s, emails, "email", length);
+    appendIf(s, cards, "card", length);
+    // Only the count: a custom pattern may spell out a literal secret.
+    return s.append("], patterns=").append(patterns.length).append(']').toString();
+  }
+
+  private static void appendIf(StringBuilder s, boolean on, String name, int emptyLength) {
+    if (on) {
+      s.append(s.length() == emptyLength ? "" : ", ").append(name);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The built-in pass. Each detector returns the range to replace packed as (start << 32 | end), or NO_MATCH, so a
+  // miss allocates nothing.
+
+  private String scan(String s) {
+    StringBuilder out = null;
+    int copied = 0;
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      long match = NO_MATCH;
+      if (c >= '0' && c <= '9') {
+        if (cards && startsWord(s, i)) {
+          match = card(s, i);
+        }
+      } else if (c == '@') {
+        if (emails) {
+          match = email(s, i, copied);
+        }
+      } else if (c == ':') {
+        if (basic) {
+          match = urlPassword(s, i);
+        }
+      } else if ((c | 0x20) == 'b') {
+        if (startsWord(s, i)) {
+          match = schemeCredentials(s, i);
+        }
+      }
+      if (match == NO_MATCH) {
+        i++;
+        continue;
+      }
+      int start = (int) (match >>> 32);
+      int end = (int) match;
+      if (out == null) {
+        out = new StringBuilder(n + 16);
+      }
+      out.append(s, copied, start).append(REDACTED);
+      copied = end;
+      i = end;
+    }
+    return out == null ? s : out.append(s, copied, n).toString();
+  }
+
+  /** {@code Bearer <token>} or {@code Basic <base64>} at {@code i}: the token's range. */
+  private long schemeCredentials(String s, int i) {
+    if (bearer && s.regionMatches(true, i, "bearer", 0, 6)) {
+      return bearerToken(s, i + 6);
+    }
+    if (basic && s.regionMatches(true, i, "basic", 0, 5)) {
+      return basicToken(s, i + 5);
+    }
+    return NO_MATCH;
+  }
+
+  private static long bearerToken(String s, int afterScheme) {
+    int start = skipBlanks(s, afterScheme);
+    if (start == afterScheme) {
+      return NO_MATCH;
+    }
+    int end = start;
+    while (end < s.length() && isBearerChar(s.charAt(end))) {
+      end++;
+    }
+    return end - start >= MIN_TOKEN_CHARS ? pack(start, end) : NO_MATCH;
+  }
+
+  private static long basicToken(String s, int afterScheme) {
+    int start = skipBlanks(s, afterScheme);
+    if (start == afterScheme) {
+      return NO_MATCH;
+    }
+    int n = s.length();
+    int padding = start;
+    while (padding < n && isBase64Char(s.charAt(padding))) {
+      padding++;
+    }
+    int end = padding;
+    while (end < n && s.charAt(end) == '=') {
+      end++;
+    }
+    if (padding == start || end - start < MIN_TOKEN_CHARS) {
+      return NO_MATCH;
+    }
+    return end > padding || !isPlainWord(s, start, padding) || decodesToColon(s, start, padding)
+        ? pack(start, end) : NO_MATCH;
+  }
+
+  /** Whether {@code [from, to)} is lower-case ASCII letters, the first possibly a capital: English, not base64. */
+  private static boolean isPlainWord(String s, int from, int to) {
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      if ((c < 'a' || c > 'z') && (k > from || c < 'A' || c > 'Z')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the base64 in {@code [from, to)} decodes to bytes that include {@code ':'}, as a user:password does. */
+  private static boolean decodesToColon(String s, int from, int to) {
+    int bits = 0;
+    int buffer = 0;
+    for (int k = from; k < to; k++) {
+      buffer = (buffer << 6) | base64Value(s.charAt(k));
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        if (((buffer >>> bits) & 0xFF) == ':') {
+          return true;
+        }
+        buffer &= (1 << bits) - 1;
+      }
+    }
+    return false;
+  }
+
+  /** The password of {@code scheme://user:password@host}, given the {@code :} before {@code //}. */
+  private static long urlPassword(String s, int colon) {
+    int n = s.length();
+    if (colon == 0 || !isAsciiLetterOrDigit(s.charAt(colon - 1))
+        || colon + 2 >= n || s.charAt(colon + 1) != '/' || s.charAt(colon + 2) != '/') {
+      return NO_MATCH;
+    }
+    int authority = colon + 3;
+    int firstColon = -1;
+    int lastAt = -1;
+    // The authority ends where the path, query or fragment begins, or where the URL ends in running text.
+    for (int k = authority; k < n; k++) {
+      char c = s.charAt(k);
+      if (c == '/' || c == '?' || c == '#' || c == '\\' || c <= ' ' || c == '"' || c == '\'' || c == '<'
+          || c == '>' || c == '`') {
+        break;
+      }
+      if (c == ':' && firstColon < 0) {
+        firstColon = k;
+      } else if (c == '@') {
+        lastAt = k;
+      }
+    }
+    // A password may itself contain a raw '@'; browsers take the last one as the end of the user info, and so do we.
+    if (lastAt < 0 || firstColon < 0 || firstColon + 1 >= lastAt) {
+      return NO_MATCH;
+    }
+    return pack(firstColon + 1, lastAt);
+  }
+
+  /**
+   * The e-mail address around the {@code @} at {@code at}. The local part is looked for backwards, but never before
+   * {@code floor} (the end of the last secret), so no character is scanned backwards twice.
+   */
+  private static long email(String s, int at, int floor) {
+    int start = at;
+    while (start > floor && isLocalChar(s.charAt(start - 1))) {
+      start--;
+    }
+    if (start == at) {
+      return NO_MATCH;
+    }
+    int n = s.length();
+    int end = at + 1;
+    while (end < n && isDomainChar(s.charAt(end))) {
+      end++;
+    }
+    // A trailing '.' or '-' ends the sentence, not the domain.
+    while (end > at + 1 && !isAsciiLetterOrDigit(s.charAt(end - 1))) {
+      end--;
+    }
+    int label = at + 1;
+    boolean dotted = false;
+    for (int k = at + 1; k < end; k++) {
+      if (s.charAt(k) == '.') {
+        if (k == label) {
+          return NO_MATCH;
+        }
+        dotted = true;
+        label = k + 1;
+      }
+    }
+    if (!dotted || end - label < 2) {
+      return NO_MATCH;
+    }
+    for (int k = label; k < end; k++) {
+      if (!isAsciiLetter(s.charAt(k))) {
+        return NO_MATCH;
+      }
+    }
+    return pack(start, end);
+  }
+
+  /**
+   * The longest card number starting at {@code from} (the first digit of a word): groups of digits joined by one
+   * space or dash, 13 to 19 digits in all, ending at a group not glued to a letter or digit, passing Luhn. Looks at
+   * no more than 19 digits, so a long digit run costs one short look at its start.
+   */
+  private static long card(String s, int from) {
+    int n = s.length();
+    int digits = 0;
+    // Luhn sums for both parities, since the digit count (which decides the parity) is only known at the end.
+    int sumDoublingEven = 0;
+    int sumDoublingOdd = 0;
+    int best = -1;
+    int k = from;
+    while (true) {
+      char c;
+      while (k < n && (c = s.charAt(k)) >= '0' && c <= '9') {
+        int digit = c - '0';
+        int doubled = digit < 5 ? digit * 2 : digit * 2 - 9;
+        if ((digits & 1) == 0) {
+          sumDoublingEven += doubled;
+          sumDoublingOdd += digit;
+        } else {
+          sumDoublingEven += digit;
+          sumDoublingOdd += doubled;
+        }
+        if (++digits > MAX_CARD_DIGITS) {
+          return best < 0 ? NO_MATCH : pack(from, best);
+        }
+        k++;
+      }
+      if (k < n && Character.isLetterOrDigit(s.charAt(k))) {
+        break;
+      }
+      int sum = (digits & 1) == 0 ? sumDoublingEven : sumDoublingOdd;
+      if (digits >= MIN_CARD_DIGITS && sum % 10 == 0) {
+        best = k;
+      }
+      if (k + 1 < n && (s.charAt(k) == ' ' || s.charAt(k) == '-') && isAsciiDigit(s.charAt(k + 1))) {
+        k++;
+      } else {
+        break;
+      }
+    }
+    return best < 0 ? NO_MATCH : pack(from, best);
+  }
+
+  private static String replaceAll(Pattern pattern, String s) {
+    Matcher matcher = pattern.matcher(s);
+    StringBuilder out = null;
+    int copied = 0;
+    while (matcher.find()) {
+      // An empty match (a lookaround, say) hides nothing; replacing it would only insert noise.
+      if (matcher.end() == matcher.start()) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(s.length() + 16);
+      }
+      out.append(s, copied, matcher.start()).append(REDACTED);
+      copied = matcher.end();
+    }
+    return out == null ? s : out.append(s, copied, s.length()).toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Character classes, ASCII only where the formats are.
+
+  private static long pack(int start, int end) {
+    return ((long) start << 32) | end;
+  }
+
+  private static boolean startsWord(String s, int i) {
+    return i == 0 || !Character.isLetterOrDigit(s.charAt(i - 1));
+  }
+
+  private static int skipBlanks(String s, int from) {
+    int k = from;
+    while (k < s.length() && (s.charAt(k) == ' ' || s.charAt(k) == '\t')) {
+      k++;
+    }
+    return k;
+  }
+
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return isAsciiLetter(c) || isAsciiDigit(c);
+  }
+
+  private static boolean isBearerChar(char c) {
+    return isAsciiLetterOrDigit(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '='
+        || c == '-';
+  }
+
+  private static boolean isBase64Char(char c) {
+    return isAsciiLetterOrDigit(c) || c == '+' || c == '/';
+  }
+
+  private static int base64Value(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    return c == '+' ? 62 : 63;
+  }
+
+  private static boolean isLocalChar(char c) {
+    return isAsciiLetterOrDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+  }
+
+  private static boolean isDomainChar(char c) {
+    return isAsciiLetterOrDigit(c) || c == '.' || c == '-';
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == '-' || c == '_' || c == '.';
+  }
+
+  private static char lowerCase(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return (char) (c + ('a' - 'A'));
+    }
+    return c < 0x80 ? c : Character.toLowerCase(c);
+  }
+
+  /** Whether {@code name}, lower-cased and without separators, contains {@code needle} (already so). */
+  private static boolean containsIgnoringSeparators(String name, char[] needle) {
+    int n = name.length();
+    for (int start = 0; start < n; start++) {
+      if (lowerCase(name.charAt(start)) != needle[0]) {
+        continue;
+      }
+      int matched = 1;
+      for (int k = start + 1; k < n && matched < needle.length; k++) {
+        char c = name.charAt(k);
+        if (isSeparator(c)) {
+          continue;
+        }
+        if (lowerCase(c) != needle[matched]) {
+          break;
+        }
+        matched++;
+      }
+      if (matched == needle.length) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Configures a {@link Redactor}; starts from {@link #defaults()}. Not thread-safe; the built redactor is.
+   * Configuration errors throw {@link IllegalArgumentException} here, at start-up, naming the bad value.
+   */
+  static final class Builder {
+
+    private final Set<String> extraNames = new LinkedHashSet<>();
+    private final List<Pattern> patterns = new ArrayList<>();
+    private boolean sensitiveNamesDefaults = true;
+    private boolean bearer = true;
+    private boolean basic = true;
+    private boolean emails = true;
+    private boolean cards = true;
+
+    private Builder() {}
+
+    /**
+     * Treats field names containing {@code name} as sensitive, in addition to the defaults (unless those are off).
+     * Matching ignores case and {@code -}, {@code _}, {@code .}.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or nothing but separators and blanks
+     */
+    Builder addSensitiveName(String name) {
+      String stripped = name == null ? "" : strip(name.trim());
+      if (stripped.isEmpty()) {
+        throw new IllegalArgumentException("addSensitiveName: '" + name
+            + "' is empty once separators are removed, and would match every field name");
+      }
+      extraNames.add(stripped);
+      return this;
+    }
+
+    /** Whether the default sensitive names ({@code password}, {@code token}, {@code cookie}, ...) apply. */
+    Builder sensitiveNamesDefaults(boolean on) {
+      sensitiveNamesDefaults = on;
+      return this;
+    }
+
+    /** Whether {@code Bearer <token>} tokens are redacted. */
+    Builder detectBearerTokens(boolean on) {
+      bearer = on;
+      return this;
+    }
+
+    /** Whether {@code Basic <base64>} credentials and passwords in {@code scheme://user:password@host} are redacted. */
+    Builder detectBasicAuth(boolean on) {
+      basic = on;
+      return this;
+    }
+
+    /** Whether e-mail addresses are redacted. */
+    Builder detectEmails(boolean on) {
+      emails = on;
+      return this;
+    }
+
+    /** Whether Luhn-valid card numbers are redacted. */
+    Builder detectCardNumbers(boolean on) {
+      cards = on;
+      return this;
+    }
+
+    /**
+     * Redacts every non-empty match of {@code regex} ({@link Pattern} syntax), after the built-in detectors. Each
+     * pattern costs a regex pass over every value, and a backtracking-prone one can be slow on long values.
+     *
+     * @throws IllegalArgumentException if {@code regex} is null, does not compile, or matches the empty string
+     */
+    Builder addPattern(String regex) {
+      if (regex == null) {
+        throw new IllegalArgumentException("addPattern: the redaction pattern is null");
+      }
+      Pattern pattern;
+      try {
+        pattern = Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("addPattern: redaction pattern '" + regex
+            + "' is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex(), e);
+      }
+      if (pattern.matcher("").matches()) {
+        throw new IllegalArgumentException("addPattern: redaction pattern '" + regex
+            + "' matches the empty string; it must match the secret itself");
+      }
+      patterns.add(pattern);
+      return this;
+    }
+
+    /** An immutable redactor with this configuration. */
+    Redactor build() {
+      Set<String> all = new LinkedHashSet<>();
+      if (sensitiveNamesDefaults) {
+        for (String name : DEFAULT_NAMES) {
+          all.add(strip(name));
+        }
+      }
+      all.addAll(extraNames);
+      char[][] names = new char[all.size()][];
+      int i = 0;
+      for (String name : all) {
+        names[i++] = name.toCharArray();
+      }
+      return new Redactor(names, bearer, basic, emails, cards, patterns.toArray(new Pattern[0]));
+    }
+
+    /** Lower-cased char by char, exactly as field names are compared, with separators removed. */
+    private static String strip(String name) {
+      StringBuilder s = new StringBuilder(name.length());
+      for (int k = 0; k < name.length(); k++) {
+        char c = name.charAt(k);
+        if (!isSeparator(c)) {
+          s.append(lowerCase(c));
+        }
+      }
+      return s.toString();
+    }
+  }
+}

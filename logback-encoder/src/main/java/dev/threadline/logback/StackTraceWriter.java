@@ -1,0 +1,219 @@
+package dev.threadline.logback;
+
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
+
+/**
+ * Writes a throwable's whole story as the text of one JSON string, straight into the line's buffer: the cause
+ * chain ({@code Caused by:}), suppressed exceptions ({@code Suppressed:}, indented), frames shared with the
+ * enclosing trace folded into {@code ... N common frames omitted}, excluded frames counted, cycles marked.
+ *
+ * <p>Caps: at most {@code maxDepth} frames per throwable, at most {@code maxBytes} bytes of text in all, at most
+ * {@value #MAX_CHAIN} throwables deep. Optionally the root cause comes first, each enclosing exception after it as
+ * {@code Wrapped by:}.
+ */
+final class StackTraceWriter {
+
+  static final int MAX_CHAIN = 32;
+  static final int MAX_SUPPRESSED_NESTING = 4;
+
+  private final FrameFilter filter;
+  private final int maxDepth;
+  private final int maxBytes;
+  private final int maxMessageChars;
+  private final boolean rootCauseFirst;
+  private final Redactor redactor;
+
+  StackTraceWriter(
+      FrameFilter filter, int maxDepth, int maxBytes, int maxMessageChars, boolean rootCauseFirst,
+      Redactor redactor) {
+    this.filter = filter;
+    this.maxDepth = maxDepth;
+    this.maxBytes = maxBytes;
+    this.maxMessageChars = maxMessageChars;
+    this.rootCauseFirst = rootCauseFirst;
+    this.redactor = redactor;
+  }
+
+  /** A copy with smaller caps, for a line that came out too long. */
+  StackTraceWriter shrunk(int bytes, int depth) {
+    return new StackTraceWriter(
+        filter, Math.min(maxDepth, depth), Math.min(maxBytes, bytes), Math.min(maxMessageChars, bytes),
+        rootCauseFirst, redactor);
+  }
+
+  /** Writes the stack text of {@code throwable} as a quoted JSON string. */
+  void write(JsonBuffer out, IThrowableProxy throwable) {
+    out.raw((byte) '"');
+    int start = out.size;
+    if (rootCauseFirst) {
+      IThrowableProxy[] chain = new IThrowableProxy[MAX_CHAIN];
+      int length = 0;
+      for (IThrowableProxy t = throwable; t != null && length < MAX_CHAIN; t = t.getCause()) {
+        chain[length++] = t;
+        if (t.isCyclic()) {
+          break;
+        }
+      }
+      for (int i = length - 1; i >= 0 && !full(out, start); i--) {
+        one(out, start, chain[i], i == length - 1 ? "" : "Wrapped by: ", "", false, 0);
+      }
+    } else {
+      chain(out, start, throwable, "", "", 0);
+    }
+    // Drop the trailing newline: the last line needs none.
+    if (out.size >= start + 2 && out.bytes[out.size - 2] == '\\' && out.bytes[out.size - 1] == 'n') {
+      out.size -= 2;
+    }
+    out.raw((byte) '"');
+  }
+
+  /** Writes {@code throwable} and its causes; {@code nesting} counts how deep in suppressed exceptions we are. */
+  private void chain(
+      JsonBuffer out, int start, IThrowableProxy throwable, String prefix, String indent, int nesting) {
+    int depth = 0;
+    for (IThrowableProxy t = throwable; t != null && !full(out, start); t = t.getCause()) {
+      if (++depth > MAX_CHAIN) {
+        line(out, indent, "[cause chain truncated]");
+        break;
+      }
+      one(out, start, t, depth == 1 ? prefix : "Caused by: ", indent, true, nesting);
+      if (t.isCyclic()) {
+        break;
+      }
+    }
+  }
+
+  private boolean full(JsonBuffer out, int start) {
+    return out.size - start >= maxBytes;
+  }
+
+  private void one(
+      JsonBuffer out, int start, IThrowableProxy t, String prefix, String indent, boolean foldCommon,
+      int nesting) {
+    out.escape(indent, 0, indent.length());
+    out.escape(prefix, 0, prefix.length());
+    if (t.isCyclic()) {
+      out.escape("[CIRCULAR REFERENCE: ", 0, 21);
+      header(out, t);
+      out.raw((byte) ']');
+      newline(out);
+      return;
+    }
+    header(out, t);
+    newline(out);
+    StackTraceElementProxy[] frames = t.getStackTraceElementProxyArray();
+    int common = foldCommon ? Math.max(0, Math.min(t.getCommonFrames(), frames == null ? 0 : frames.length)) : 0;
+    int count = frames == null ? 0 : frames.length - common;
+    int written = 0;
+    int excluded = 0;
+    for (int i = 0; i < count; i++) {
+      if (full(out, start)) {
+        line(out, indent, "\t... [stack truncated]");
+        return;
+      }
+      StackTraceElement frame = frames[i] == null ? null : frames[i].getStackTraceElement();
+      if (frame == null) {
+        continue;
+      }
+      if (filter.excludes(frame.getClassName())) {
+        excluded++;
+        continue;
+      }
+      if (written == maxDepth) {
+        excludedLine(out, indent, excluded);
+        out.escape(indent, 0, indent.length());
+        out.escape("\t... ", 0, 5);
+        out.number(count - i);
+        out.escape(" more frames not shown", 0, 22);
+        newline(out);
+        excluded = 0;
+        break;
+      }
+      excludedLine(out, indent, excluded);
+      excluded = 0;
+      frame(out, indent, frame);
+      written++;
+    }
+    excludedLine(out, indent, excluded);
+    if (common > 0) {
+      out.escape(indent, 0, indent.length());
+      out.escape("\t... ", 0, 5);
+      out.number(common);
+      out.escape(" common frames omitted", 0, 22);
+      newline(out);
+    }
+    IThrowableProxy[] suppressed = t.getSuppressed();
+    if (suppressed != null && suppressed.length > 0) {
+      if (nesting >= MAX_SUPPRESSED_NESTING) {
+        line(out, indent, "\t[suppressed exceptions nested too deep]");
+        return;
+      }
+      String inner = indent + "\t";
+      for (IThrowableProxy s : suppressed) {
+        if (s != null && !full(out, start)) {
+          chain(out, start, s, "Suppressed: ", inner, nesting + 1);
+        }
+      }
+    }
+  }
+
+  private void header(JsonBuffer out, IThrowableProxy t) {
+    String type = t.getClassName();
+    out.stringContent(type == null ? "null" : type, maxMessageChars);
+    String message = t.getMessage();
+    if (message != null) {
+      out.escape(": ", 0, 2);
+      out.stringContent(redactor.redact(message), maxMessageChars);
+    }
+  }
+
+  private void frame(JsonBuffer out, String indent, StackTraceElement frame) {
+    out.escape(indent, 0, indent.length());
+    out.escape("\tat ", 0, 4);
+    String cls = frame.getClassName();
+    out.escape(cls, 0, cls.length());
+    out.raw((byte) '.');
+    String method = frame.getMethodName();
+    out.escape(method, 0, method.length());
+    out.raw((byte) '(');
+    int lineNumber = frame.getLineNumber();
+    if (lineNumber == -2) {
+      out.escape("Native Method", 0, 13);
+    } else {
+      String file = frame.getFileName();
+      if (file == null) {
+        out.escape("Unknown Source", 0, 14);
+      } else {
+        out.escape(file, 0, file.length());
+        if (lineNumber >= 0) {
+          out.raw((byte) ':');
+          out.number(lineNumber);
+        }
+      }
+    }
+    out.raw((byte) ')');
+    newline(out);
+  }
+
+  private static void excludedLine(JsonBuffer out, String indent, int excluded) {
+    if (excluded > 0) {
+      out.escape(indent, 0, indent.length());
+      out.escape("\t... ", 0, 5);
+      out.number(excluded);
+      out.escape(excluded == 1 ? " frame excluded" : " frames excluded", 0, excluded == 1 ? 15 : 16);
+      newline(out);
+    }
+  }
+
+  private static void line(JsonBuffer out, String indent, String text) {
+    out.escape(indent, 0, indent.length());
+    out.escape(text, 0, text.length());
+    newline(out);
+  }
+
+  private static void newline(JsonBuffer out) {
+    out.raw((byte) '\\');
+    out.raw((byte) 'n');
+  }
+}

@@ -1,0 +1,471 @@
+package dev.threadline.logback;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.encoder.EncoderBase;
+import dev.threadline.core.MdcKeys;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Encodes each Logback event as one line of JSON in Threadline's schema (see {@code docs/schema.md}).
+ *
+ * <pre>{@code
+ * <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+ *   <encoder class="dev.threadline.logback.ThreadlineEncoder"/>
+ * </appender>
+ * }</pre>
+ *
+ * <p>That alone works: {@code service}, {@code env} and {@code version} come from the Logback properties
+ * {@code threadline.service}, {@code threadline.env}, {@code threadline.version} or the environment variables
+ * {@code THREADLINE_SERVICE} (or {@code OTEL_SERVICE_NAME}), {@code THREADLINE_ENV}, {@code THREADLINE_VERSION};
+ * {@code host} from Logback's {@code HOSTNAME}. Every other setting has a default good for production.
+ *
+ * <p>Guarantees: {@link #encode} never throws and always returns exactly one valid JSON object (plus a newline),
+ * with unique keys, within {@link #setMaxLineBytes maxLineBytes}. Trouble (an unserializable value, a renamed
+ * field, an encoder failure) is reported through Logback status, rate-limited.
+ *
+ * <p>Cost: the returned array is the only allocation of a typical event; working buffers come from a small
+ * lock-free pool owned by the encoder (no {@code ThreadLocal}).
+ */
+public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
+
+  /** Loki's default {@code max_line_size} is 256 KiB; stay a little under it. */
+  static final int DEFAULT_MAX_LINE_BYTES = 256 * 1024 - 1024;
+  static final int DEFAULT_MAX_FIELD_LENGTH = 32 * 1024;
+  static final int MIN_MAX_LINE_BYTES = 16 * 1024;
+
+  private String service;
+  private String env;
+  private String version;
+  private String host;
+  private String fieldNames = FieldNames.THREADLINE;
+  private int maxFieldLength = DEFAULT_MAX_FIELD_LENGTH;
+  private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+  private int maxStackDepth = 64;
+  private int maxStackLength = 32 * 1024;
+  private boolean rootCauseFirst;
+  private final List<String> excludeFrames = new ArrayList<>();
+  private final Set<String> includeMdcKeys = new LinkedHashSet<>();
+  private final Set<String> excludeMdcKeys = new LinkedHashSet<>();
+  private boolean includeKeyValues = true;
+  private boolean includeStructuredArguments = true;
+  private boolean includeMarkers = true;
+  private final List<LineWriter.StaticField> staticFields = new ArrayList<>();
+  private boolean redact = true;
+  private final List<String> sensitiveNames = new ArrayList<>();
+  private final List<String> redactPatterns = new ArrayList<>();
+  private String objectSerializer = "auto";
+  private boolean appendNewline = true;
+
+  private final StatusReporter status = new StatusReporter(this, System::nanoTime);
+  private final BufferPool pool = new BufferPool(1024);
+  private volatile Compiled compiled;
+
+  /** Everything {@link #start()} resolves, swapped in at once. */
+  private static final class Compiled {
+    final LineWriter writer;
+    final LineWriter shrunk;
+    final int maxLineBytes;
+    final byte[] resourceForMinimal;
+
+    Compiled(LineWriter writer, LineWriter shrunk, int maxLineBytes, byte[] resourceForMinimal) {
+      this.writer = writer;
+      this.shrunk = shrunk;
+      this.maxLineBytes = maxLineBytes;
+      this.resourceForMinimal = resourceForMinimal;
+    }
+  }
+
+  @Override
+  public void start() {
+    try {
+      compiled = compile();
+      super.start();
+    } catch (IllegalArgumentException badSetting) {
+      addError("ThreadlineEncoder not started: " + badSetting.getMessage());
+    }
+  }
+
+  private Compiled compile() {
+    FieldNames names = FieldNames.preset(fieldNames);
+    check(maxFieldLength >= 16, "maxFieldLength", "at least 16 characters");
+    check(maxLineBytes >= MIN_MAX_LINE_BYTES, "maxLineBytes", "at least " + MIN_MAX_LINE_BYTES + " bytes");
+    check(maxStackDepth >= 1, "maxStackDepth", "at least 1 frame");
+    check(maxStackLength >= 256, "maxStackLength", "at least 256 bytes");
+    Redactor redactor = redactor();
+    FrameFilter frames = excludeFrames.isEmpty() ? FrameFilter.defaults() : FrameFilter.withExtra(excludeFrames);
+    Map<String, String> resource = new LinkedHashMap<>();
+    resource.put(names.service, cap(resolve(service, "threadline.service", "THREADLINE_SERVICE", "OTEL_SERVICE_NAME")));
+    resource.put(names.env, cap(resolve(env, "threadline.env", "THREADLINE_ENV", null)));
+    resource.put(names.version, cap(resolve(version, "threadline.version", "THREADLINE_VERSION", null)));
+    resource.put(names.host, cap(resolve(host, CoreConstants.HOSTNAME_KEY, "HOSTNAME", null)));
+    ObjectJson json = ObjectJson.detect(objectSerializer);
+    int stackBytes = Math.min(maxStackLength, maxLineBytes / 2);
+    StackTraceWriter stack =
+        new StackTraceWriter(frames, maxStackDepth, stackBytes, maxFieldLength, rootCauseFirst, redactor);
+    LineWriter writer = new LineWriter(names, resource, staticFields, Set.copyOf(includeMdcKeys),
+        Set.copyOf(excludeMdcKeys), includeKeyValues, includeStructuredArguments, includeMarkers, maxFieldLength,
+        stack, frames, redactor, json, status, appendNewline);
+    int small = Math.max(256, maxLineBytes / 64);
+    LineWriter shrunk = writer.shrunk(small, stack.shrunk(maxLineBytes / 8, 32));
+    JsonBuffer minimalResource = new JsonBuffer(256);
+    for (Map.Entry<String, String> e : resource.entrySet()) {
+      if (e.getValue() != null && !e.getValue().isEmpty()) {
+        minimalResource.raw((byte) ',');
+        minimalResource.string(e.getKey(), Integer.MAX_VALUE);
+        minimalResource.raw((byte) ':');
+        minimalResource.string(e.getValue(), 256);
+      }
+    }
+    return new Compiled(writer, shrunk, maxLineBytes, minimalResource.toByteArray());
+  }
+
+  private Redactor redactor() {
+    if (!redact) {
+      return Redactor.none();
+    }
+    Redactor.Builder builder = Redactor.builder();
+    sensitiveNames.forEach(builder::addSensitiveName);
+    for (String pattern : redactPatterns) {
+      builder.addPattern(pattern);
+    }
+    return builder.build();
+  }
+
+  private static void check(boolean ok, String setting, String rule) {
+    if (!ok) {
+      throw new IllegalArgumentException(setting + " must be " + rule);
+    }
+  }
+
+  private static String cap(String value) {
+    return value == null || value.length() <= 256 ? value : value.substring(0, 256);
+  }
+
+  private String resolve(String configured, String contextProperty, String envVar, String fallbackEnvVar) {
+    if (configured != null && !configured.isBlank()) {
+      return configured.trim();
+    }
+    String fromContext = getContext() == null ? null : getContext().getProperty(contextProperty);
+    if (fromContext != null && !fromContext.isBlank()) {
+      return fromContext.trim();
+    }
+    String fromEnv = System.getenv(envVar);
+    if ((fromEnv == null || fromEnv.isBlank()) && fallbackEnvVar != null) {
+      fromEnv = System.getenv(fallbackEnvVar);
+    }
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.trim();
+  }
+
+  @Override
+  public byte[] headerBytes() {
+    return null;
+  }
+
+  @Override
+  public byte[] footerBytes() {
+    return null;
+  }
+
+  /**
+   * The event as one JSON line. Never throws, never returns {@code null}; when something goes wrong the line is
+   * still valid JSON, with the core keys and the reason.
+   */
+  @Override
+  public byte[] encode(ILoggingEvent event) {
+    LineContext context = null;
+    try {
+      Compiled c = compiledOrDefaults();
+      context = pool.acquire();
+      write(c, event, context);
+      return context.buffer.toByteArray();
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      status.warn("encode:" + e.getClass().getName(), "ThreadlineEncoder could not encode an event ("
+          + e + "); a reduced line was written instead");
+      return fallback(event, e);
+    } finally {
+      if (context != null) {
+        pool.release(context);
+      }
+    }
+  }
+
+  /** The same line as {@link #encode}, as a string without the trailing newline. Used by {@link ThreadlineLayout}. */
+  String encodeToString(ILoggingEvent event) {
+    byte[] line = encode(event);
+    int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
+    return new String(line, 0, length, StandardCharsets.UTF_8);
+  }
+
+  private void write(Compiled c, ILoggingEvent event, LineContext context) {
+    context.reset();
+    c.writer.write(event, context);
+    if (context.buffer.size > c.maxLineBytes) {
+      context.reset();
+      c.shrunk.write(event, context);
+      if (context.buffer.size > c.maxLineBytes) {
+        context.reset();
+        minimal(c, event, context.buffer);
+      }
+      status.warn("line-too-long", "An event was longer than maxLineBytes (" + c.maxLineBytes
+          + "); its fields, message and stack were cut to fit");
+    }
+  }
+
+  private Compiled compiledOrDefaults() {
+    Compiled c = compiled;
+    if (c == null) {
+      synchronized (this) {
+        c = compiled;
+        if (c == null) {
+          status.warnOnce("not-started", "ThreadlineEncoder used before it was started (or after it failed to"
+              + " start); writing with default settings");
+          ThreadlineEncoder defaults = new ThreadlineEncoder();
+          defaults.setContext(getContext());
+          c = defaults.compile();
+          compiled = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Only the core keys, each with a hard cap, and {@code "truncated":true}: always fits the line limit. */
+  private void minimal(Compiled c, ILoggingEvent event, JsonBuffer out) {
+    FieldNames names = c.writer.names;
+    int messageChars = Math.max(64, (c.maxLineBytes - 12 * 1024) / 6);
+    out.raw((byte) '{');
+    out.string(names.timestamp, Integer.MAX_VALUE);
+    out.raw((byte) ':');
+    new TimestampWriter().write(out, instantOf(event));
+    out.raw((byte) ',');
+    out.string(names.level, Integer.MAX_VALUE);
+    out.raw((byte) ':');
+    out.string(levelName(event, names), 16);
+    out.raw(c.resourceForMinimal);
+    pair(out, names.logger, event.getLoggerName(), 512);
+    pair(out, names.thread, event.getThreadName(), 512);
+    pair(out, names.message, event.getFormattedMessage(), messageChars);
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    if (mdc != null) {
+      MdcKeys keys = MdcKeys.active();
+      pair(out, names.requestId, keys.requestId() == null ? null : mdc.get(keys.requestId()), 128);
+      pair(out, names.traceId, keys.traceId() == null ? null : mdc.get(keys.traceId()), 64);
+      pair(out, names.spanId, keys.spanId() == null ? null : mdc.get(keys.spanId()), 32);
+    }
+    IThrowableProxy throwable = event.getThrowableProxy();
+    if (throwable != null) {
+      String prefix = names.error == null ? "" : names.error + ".";
+      pair(out, prefix + names.errorType, throwable.getClassName(), 512);
+      pair(out, prefix + names.errorFingerprint, ErrorFingerprint.of(throwable, FrameFilter.defaults()), 32);
+    }
+    out.raw((byte) ',');
+    out.string("truncated", Integer.MAX_VALUE);
+    out.raw((byte) ':');
+    out.bool(true);
+    out.raw((byte) '}');
+    if (appendNewline) {
+      out.raw((byte) '\n');
+    }
+  }
+
+  private static void pair(JsonBuffer out, String key, String value, int maxChars) {
+    if (value != null) {
+      out.raw((byte) ',');
+      out.string(key, Integer.MAX_VALUE);
+      out.raw((byte) ':');
+      out.string(value, maxChars);
+    }
+  }
+
+  /** The last resort when encoding itself failed: built from plain values only, with its own small buffer. */
+  private byte[] fallback(ILoggingEvent event, Throwable failure) {
+    JsonBuffer out = new JsonBuffer(512);
+    try {
+      Compiled c = compiled;
+      FieldNames names = c != null ? c.writer.names : FieldNames.preset(FieldNames.THREADLINE);
+      out.raw((byte) '{');
+      out.string(names.timestamp, Integer.MAX_VALUE);
+      out.raw((byte) ':');
+      new TimestampWriter().write(out, safeInstant(event));
+      out.raw((byte) ',');
+      out.string(names.level, Integer.MAX_VALUE);
+      out.raw((byte) ':');
+      out.string(safe(() -> levelName(event, names)), 16);
+      pair(out, names.logger, safe(event::getLoggerName), 512);
+      pair(out, names.thread, safe(event::getThreadName), 512);
+      pair(out, names.message, safe(event::getFormattedMessage), 8 * 1024);
+      pair(out, "encoder_error", failure.getClass().getName(), 256);
+      out.raw((byte) '}');
+    } catch (RuntimeException | StackOverflowError | LinkageError again) {
+      out.reset();
+      out.ascii("{\"level\":\"error\",\"message\":\"Threadline encoder failed\"}");
+    }
+    if (appendNewline) {
+      out.raw((byte) '\n');
+    }
+    return out.toByteArray();
+  }
+
+  private static Instant instantOf(ILoggingEvent event) {
+    Instant instant = event.getInstant();
+    return instant != null ? instant : Instant.ofEpochMilli(event.getTimeStamp());
+  }
+
+  private static Instant safeInstant(ILoggingEvent event) {
+    try {
+      return instantOf(event);
+    } catch (RuntimeException e) {
+      return Instant.now();
+    }
+  }
+
+  private static String levelName(ILoggingEvent event, FieldNames names) {
+    String level = event.getLevel() == null ? "info" : event.getLevel().toString().toLowerCase(java.util.Locale.ROOT);
+    return names.upperCaseLevel ? level.toUpperCase(java.util.Locale.ROOT) : level;
+  }
+
+  private static String safe(java.util.function.Supplier<String> supplier) {
+    try {
+      return supplier.get();
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      return "[unavailable: " + e.getClass().getName() + "]";
+    }
+  }
+
+  // ---- Configuration: bean setters and adders, so logback.xml stays short. ----
+
+  /** The service name. Default: {@code threadline.service}, {@code THREADLINE_SERVICE}, {@code OTEL_SERVICE_NAME}. */
+  public void setService(String service) {
+    this.service = service;
+  }
+
+  /** The deployment environment. Default: {@code threadline.env}, {@code THREADLINE_ENV}. */
+  public void setEnv(String env) {
+    this.env = env;
+  }
+
+  /** The service version. Default: {@code threadline.version}, {@code THREADLINE_VERSION}. */
+  public void setVersion(String version) {
+    this.version = version;
+  }
+
+  /** The host name. Default: Logback's {@code HOSTNAME} property, then the {@code HOSTNAME} variable. */
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  /** The key-name preset: {@code threadline} (default), {@code ecs} or {@code otel}. */
+  public void setFieldNames(String fieldNames) {
+    this.fieldNames = fieldNames;
+  }
+
+  /** The longest message or field value, in characters, before it is cut with a marker. Default 32768. */
+  public void setMaxFieldLength(int maxFieldLength) {
+    this.maxFieldLength = maxFieldLength;
+  }
+
+  /** The longest line, in bytes. Default 261120, under Loki's default {@code max_line_size} of 256 KiB. */
+  public void setMaxLineBytes(int maxLineBytes) {
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** The most frames written per throwable in {@code error.stack}. Default 64. */
+  public void setMaxStackDepth(int maxStackDepth) {
+    this.maxStackDepth = maxStackDepth;
+  }
+
+  /** The longest {@code error.stack}, in bytes. Default 32768 (and at most half the line). */
+  public void setMaxStackLength(int maxStackLength) {
+    this.maxStackLength = maxStackLength;
+  }
+
+  /** Whether {@code error.stack} starts with the root cause, enclosing exceptions after it. Default false. */
+  public void setRootCauseFirst(boolean rootCauseFirst) {
+    this.rootCauseFirst = rootCauseFirst;
+  }
+
+  /** A class-name prefix whose frames are left out of stacks and fingerprints, added to the defaults. */
+  public void addExcludeFrame(String classNamePrefix) {
+    if (classNamePrefix != null && !classNamePrefix.isBlank()) {
+      excludeFrames.add(classNamePrefix.trim());
+    }
+  }
+
+  /** An MDC key to write; once any is given, only those are written. Default: all. */
+  public void addIncludeMdcKey(String key) {
+    if (key != null && !key.isBlank()) {
+      includeMdcKeys.add(key.trim());
+    }
+  }
+
+  /** An MDC key never to write. */
+  public void addExcludeMdcKey(String key) {
+    if (key != null && !key.isBlank()) {
+      excludeMdcKeys.add(key.trim());
+    }
+  }
+
+  /** Whether SLF4J 2 key-value pairs are written as fields. Default true. */
+  public void setIncludeKeyValues(boolean includeKeyValues) {
+    this.includeKeyValues = includeKeyValues;
+  }
+
+  /** Whether {@link Fields#field} arguments are written as fields. Default true. */
+  public void setIncludeStructuredArguments(boolean includeStructuredArguments) {
+    this.includeStructuredArguments = includeStructuredArguments;
+  }
+
+  /** Whether markers are written: {@link Fields#marker} ones as fields, others as {@code tags}. Default true. */
+  public void setIncludeMarkers(boolean includeMarkers) {
+    this.includeMarkers = includeMarkers;
+  }
+
+  /** A field written on every line, as {@code name=value}, e.g. {@code <staticField>region=eu-west-1</staticField>}. */
+  public void addStaticField(String nameEqualsValue) {
+    int equals = nameEqualsValue == null ? -1 : nameEqualsValue.indexOf('=');
+    if (equals <= 0) {
+      addError("staticField: '" + nameEqualsValue + "' is not name=value; ignored");
+      return;
+    }
+    staticFields.add(new LineWriter.StaticField(
+        nameEqualsValue.substring(0, equals).trim(), nameEqualsValue.substring(equals + 1).trim()));
+  }
+
+  /** Whether secrets are redacted, by field name and by value pattern. Default true. */
+  public void setRedact(boolean redact) {
+    this.redact = redact;
+  }
+
+  /** A field name to redact (matched ignoring case, as a substring), added to the defaults. */
+  public void addSensitiveName(String name) {
+    if (name != null && !name.isBlank()) {
+      sensitiveNames.add(name.trim());
+    }
+  }
+
+  /** A regular expression whose matches in messages and values are redacted. */
+  public void addRedactPattern(String regex) {
+    if (regex != null && !regex.isEmpty()) {
+      redactPatterns.add(regex);
+    }
+  }
+
+  /** How objects without a JSON form are written: {@code auto} (default), {@code jackson3}, {@code jackson2}, {@code toString}. */
+  public void setObjectSerializer(String objectSerializer) {
+    this.objectSerializer = objectSerializer;
+  }
+
+  /** Whether each line ends with a newline. Default true. */
+  public void setAppendNewline(boolean appendNewline) {
+    this.appendNewline = appendNewline;
+  }
+}
