@@ -198,11 +198,9 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     }
   }
 
-  /** The same line as {@link #encode}, as a string without the trailing newline. Used by {@link ThreadlineLayout}. */
+  /** The same line as {@link #encode}, as a string. Used by {@link ThreadlineLayout}. */
   String encodeToString(ILoggingEvent event) {
-    byte[] line = encode(event);
-    int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
-    return new String(line, 0, length, StandardCharsets.UTF_8);
+    return new String(encode(event), StandardCharsets.UTF_8);
   }
 
   private void write(Compiled c, ILoggingEvent event, LineContext context) {

@@ -4,8 +4,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.LayoutBase;
 
 /**
- * A Logback {@code Layout} with exactly {@link ThreadlineEncoder}'s output (without the trailing newline, which the
- * layout's user adds), for appenders that take a layout rather than an encoder. Configure the JSON through a nested
+ * A Logback {@code Layout} with exactly {@link ThreadlineEncoder}'s output, trailing newline included as Logback
+ * layouts do, for appenders that take a layout rather than an encoder. Configure the JSON through a nested
  * encoder, or leave it out for the defaults:
  *
  * <pre>{@code

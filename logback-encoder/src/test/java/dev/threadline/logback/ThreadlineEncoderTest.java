@@ -363,13 +363,13 @@ class ThreadlineEncoderTest {
   }
 
   @Test
-  void layout_writesTheSameLineWithoutTheNewline() {
+  void layout_writesTheSameLine() {
     ThreadlineEncoder encoder = lines.encoder(e -> e.setService("api"));
     ThreadlineLayout layout = new ThreadlineLayout();
     layout.setContext(lines.context);
     layout.setEncoder(encoder);
     layout.start();
     LoggingEvent event = lines.event("same");
-    assertThat(layout.doLayout(event) + "\n").isEqualTo(new String(encoder.encode(event), StandardCharsets.UTF_8));
+    assertThat(layout.doLayout(event)).isEqualTo(new String(encoder.encode(event), StandardCharsets.UTF_8));
   }
 }
