@@ -44,15 +44,15 @@ final class BufferPool {
     return new LineContext(initialBytes);
   }
 
+  /**
+   * Puts {@code context} back in this thread's home slot with a plain release store, not a compare-and-set: if
+   * another thread parked a context there meanwhile, that one is simply dropped for the collector, which costs far
+   * less than an atomic instruction on every event.
+   */
   void release(LineContext context) {
     if (context.buffer.bytes.length > MAX_RETAINED_BYTES) {
       return;
     }
-    int home = home();
-    for (int i = 0; i < PROBES; i++) {
-      if (slots.compareAndSet((home + i) & mask, null, context)) {
-        return;
-      }
-    }
+    slots.setRelease(home(), context);
   }
 }

@@ -16,9 +16,11 @@ import java.util.HexFormat;
  * CGLIB, ByteBuddy, Mockito and Hibernate classes, {@code lambda$x$N} and {@code access$NNN} methods) are normalized,
  * because all of these change between builds or runs of the same code.
  *
- * <p>The hash is FNV-1a 64 over the UTF-16 chars of those names, with a terminator after each name that no char can
- * imitate (so {@code "ab"+"c"} and {@code "a"+"bc"} differ), finished with MurmurHash3's {@code fmix64} so every input
- * bit reaches every output bit. It is not cryptographic: it groups errors, it does not authenticate them.
+ * <p>The hash is an FNV-1a-style 64-bit combination of, for each name, its {@link String#hashCode()} (specified by
+ * the JDK, so stable across JVMs, and cached in the string: class and method names of frames are interned, so this
+ * costs nothing after the first time) and its length, with a terminator after each name that also says what kind of
+ * name it was; finished with MurmurHash3's {@code fmix64} so every input bit reaches every output bit. It is not
+ * cryptographic: it groups errors, it does not authenticate them.
  *
  * <p>Cost: the encoder calls this on every error event, so it walks the chain without copying it, feeds chars straight
  * into the hash and allocates only the 16-char result (plus a normalized name for each rare generated class or method).
@@ -71,43 +73,71 @@ final class ErrorFingerprint {
    * @param filter the frames to leave out; {@code null} leaves out none
    */
   static String of(IThrowableProxy throwable, FrameFilter filter) {
+    return of(throwable, filter, null);
+  }
+
+  /**
+   * As {@link #of(IThrowableProxy, FrameFilter)}, taking each frame's share of the hash (and whether it is
+   * excluded) from {@code frames} when given: the encoder's cache, so a frame seen before costs one lookup.
+   */
+  static String of(IThrowableProxy throwable, FrameFilter filter, FrameCache frames) {
     if (throwable == null) {
       return null;
     }
     try {
-      return HEX.toHexDigits(fmix64(hashChain(throwable, filter == null ? FrameFilter.none() : filter)));
+      return HEX.toHexDigits(
+          fmix64(hashChain(throwable, filter == null ? FrameFilter.none() : filter, frames)));
     } catch (RuntimeException e) {
       return ofClassNames(throwable);
     }
   }
 
-  private static long hashChain(IThrowableProxy throwable, FrameFilter filter) {
+  private static long hashChain(IThrowableProxy throwable, FrameFilter filter, FrameCache cache) {
     long hash = FNV_OFFSET_BASIS;
     IThrowableProxy current = throwable;
     // Logback marks the throwable that closes a cycle with isCyclic(); the depth cap stops proxies that don't.
     for (int depth = 0; current != null && !current.isCyclic() && depth < MAX_CHAIN; depth++) {
       hash = feed(hash, normalizeClassName(current.getClassName()), END_EXCEPTION);
-      hash = feedFrames(hash, current.getStackTraceElementProxyArray(), filter);
+      hash = feedFrames(hash, current.getStackTraceElementProxyArray(), filter, cache);
       current = current.getCause();
     }
     return hash;
   }
 
-  private static long feedFrames(long hash, StackTraceElementProxy[] frames, FrameFilter filter) {
+  private static long feedFrames(
+      long hash, StackTraceElementProxy[] frames, FrameFilter filter, FrameCache cache) {
     if (frames == null) {
       return hash;
     }
     int kept = 0;
     for (int i = 0; i < frames.length && kept < MAX_FRAMES; i++) {
       StackTraceElement frame = frames[i] == null ? null : frames[i].getStackTraceElement();
-      if (frame == null || filter.excludes(frame.getClassName())) {
+      if (frame == null) {
         continue;
       }
-      hash = feed(hash, normalizeClassName(frame.getClassName()), END_CLASS);
-      hash = feed(hash, normalizeMethodName(frame.getMethodName()), END_METHOD);
+      long frameHash;
+      if (cache != null) {
+        FrameCache.Frame cached = cache.get(frame);
+        if (cached.excluded) {
+          continue;
+        }
+        frameHash = cached.hash;
+      } else {
+        if (filter.excludes(frame.getClassName())) {
+          continue;
+        }
+        frameHash = frameHash(frame);
+      }
+      hash = (hash ^ frameHash) * FNV_PRIME;
       kept++;
     }
     return hash;
+  }
+
+  /** One frame's share of the fingerprint: its normalized class and method names. */
+  static long frameHash(StackTraceElement frame) {
+    long hash = feed(FNV_OFFSET_BASIS, normalizeClassName(frame.getClassName()), END_CLASS);
+    return fmix64(feed(hash, normalizeMethodName(frame.getMethodName()), END_METHOD));
   }
 
   private static String ofClassNames(IThrowableProxy throwable) {
@@ -124,13 +154,14 @@ final class ErrorFingerprint {
     }
   }
 
-  /** FNV-1a 64 step for each char of {@code text} ({@code null} counts as empty), then for {@code terminator}. */
+  /**
+   * Mixes {@code text} ({@code null} counts as empty) into the hash by its cached {@code hashCode} and its length,
+   * then {@code terminator}. Per name this is two multiply steps, not one per character.
+   */
   private static long feed(long hash, String text, long terminator) {
     long h = hash;
     if (text != null) {
-      for (int i = 0, n = text.length(); i < n; i++) {
-        h = (h ^ text.charAt(i)) * FNV_PRIME;
-      }
+      h = (h ^ (text.hashCode() & 0xFFFF_FFFFL) ^ ((long) text.length() << 32)) * FNV_PRIME;
     }
     return (h ^ terminator) * FNV_PRIME;
   }

@@ -29,10 +29,25 @@ final class FrameFilter {
   private static final FrameFilter DEFAULTS = new FrameFilter(DEFAULT_PREFIXES);
   private static final FrameFilter NONE = new FrameFilter(List.of());
 
-  private final String[] prefixes;
+  /** The prefixes grouped by their first character (ASCII only), so most frames are decided by one lookup. */
+  private final String[][] byFirstChar = new String[128][];
+  /** Prefixes starting with a non-ASCII character, or empty ones: checked the slow way. */
+  private final String[] others;
 
   FrameFilter(List<String> prefixes) {
-    this.prefixes = prefixes.toArray(new String[0]);
+    List<String> rest = new ArrayList<>();
+    for (String prefix : prefixes) {
+      char first = prefix.isEmpty() ? 0x80 : prefix.charAt(0);
+      if (first < 0x80) {
+        String[] group = byFirstChar[first];
+        group = group == null ? new String[1] : java.util.Arrays.copyOf(group, group.length + 1);
+        group[group.length - 1] = prefix;
+        byFirstChar[first] = group;
+      } else {
+        rest.add(prefix);
+      }
+    }
+    this.others = rest.toArray(new String[0]);
   }
 
   /** The default exclusions. */
@@ -54,9 +69,20 @@ final class FrameFilter {
 
   /** Whether frames of class {@code className} are left out. */
   boolean excludes(String className) {
-    if (className == null) {
-      return false;
+    if (className == null || className.isEmpty()) {
+      return others.length > 0 && className != null && matches(others, className);
     }
+    char first = className.charAt(0);
+    if (first < 0x80) {
+      String[] group = byFirstChar[first];
+      if (group != null && matches(group, className)) {
+        return true;
+      }
+    }
+    return others.length > 0 && matches(others, className);
+  }
+
+  private static boolean matches(String[] prefixes, String className) {
     for (String prefix : prefixes) {
       if (className.startsWith(prefix)) {
         return true;

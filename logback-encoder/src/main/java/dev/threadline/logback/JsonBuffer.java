@@ -148,6 +148,56 @@ final class JsonBuffer {
 
   /** Writes the escaped UTF-8 of {@code s[from, to)}. */
   void escape(CharSequence s, int from, int to) {
+    if (s instanceof String) {
+      escapeString((String) s, from, to);
+    } else {
+      escapeChars(s, from, to);
+    }
+  }
+
+  /**
+   * Strings are mostly plain ASCII: find each run of characters that need no escaping and copy it in bulk
+   * ({@link String#getBytes(int, int, byte[], int)} copies the low byte of each char, exact below 0x80), then
+   * escape the one character that ended the run.
+   */
+  @SuppressWarnings("deprecation")
+  private void escapeString(String s, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int runStart = i;
+      while (i < to) {
+        char c = s.charAt(i);
+        if (c >= 0x80 || ESCAPES[c] != 0) {
+          break;
+        }
+        i++;
+      }
+      if (i > runStart) {
+        int length = i - runStart;
+        ensure(length);
+        s.getBytes(runStart, i, bytes, size);
+        size += length;
+      }
+      if (i < to) {
+        // Up to the next ASCII character that needs no escaping, or a bounded chunk: the slow path.
+        int end = i + 1;
+        while (end < to && end - i < 64) {
+          char c = s.charAt(end);
+          if (c < 0x80 && ESCAPES[c] == 0) {
+            break;
+          }
+          end++;
+        }
+        if (end < to && Character.isLowSurrogate(s.charAt(end)) && Character.isHighSurrogate(s.charAt(end - 1))) {
+          end++;
+        }
+        escapeChars(s, i, end);
+        i = end;
+      }
+    }
+  }
+
+  private void escapeChars(CharSequence s, int from, int to) {
     // Worst case 6 bytes per char (\\u00XX); reserve in chunks so the loop need not check each write.
     int i = from;
     while (i < to) {

@@ -1,14 +1,15 @@
 package dev.threadline.logback;
 
 /** The reusable working state of encoding one event: the byte buffer and the names of the fields written so far. */
-final class LineContext {
+final class LineContext implements java.util.function.BiConsumer<String, String> {
 
   final JsonBuffer buffer;
   /** User field names written in the current line, to keep keys unique. */
   String[] fieldNames = new String[16];
   int fieldCount;
-  /** Whether the next field needs a leading comma. */
-  boolean needsComma;
+  /** Set for the duration of the MDC walk, so this context can be the walk's callback without a lambda. */
+  LineWriter mdcWriter;
+  dev.threadline.core.MdcKeys mdcKeys;
 
   LineContext(int initialBytes) {
     buffer = new JsonBuffer(initialBytes);
@@ -18,7 +19,13 @@ final class LineContext {
     buffer.reset();
     java.util.Arrays.fill(fieldNames, 0, fieldCount, null);
     fieldCount = 0;
-    needsComma = false;
+    mdcWriter = null;
+    mdcKeys = null;
+  }
+
+  @Override
+  public void accept(String key, String value) {
+    mdcWriter.mdcEntry(this, mdcKeys, key, value);
   }
 
   boolean hasField(String name) {

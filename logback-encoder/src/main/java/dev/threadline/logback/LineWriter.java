@@ -38,6 +38,7 @@ final class LineWriter {
   private static final byte[] NEWLINE = {'\n'};
   private static final int MAX_NESTING = 8;
   private static final int MAX_COLLECTION_ITEMS = 1000;
+  private static final int MAX_CACHED_NAMES = 4096;
 
   final FieldNames names;
   private final byte[] timestampKey;
@@ -64,18 +65,23 @@ final class LineWriter {
   private final boolean markers;
   final int maxFieldChars;
   private final StackTraceWriter stackWriter;
-  private final FrameFilter frameFilter;
+  private final FrameCache frameCache;
   private final Redactor redactor;
   private final ObjectJson objectJson;
   private final TimestampWriter timestamps = new TimestampWriter();
   private final StatusReporter status;
   private final boolean appendNewline;
   private final byte[][] levelValues = new byte[5][];
+  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> sensitiveNames =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, byte[]> fieldKeys =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final RecentStrings recentValues = new RecentStrings();
 
   LineWriter(
       FieldNames names, Map<String, String> resource, List<StaticField> staticFields, Set<String> includeMdc,
       Set<String> excludeMdc, boolean keyValues, boolean structuredArguments, boolean markers, int maxFieldChars,
-      StackTraceWriter stackWriter, FrameFilter frameFilter, Redactor redactor, ObjectJson objectJson,
+      StackTraceWriter stackWriter, FrameCache frameCache, Redactor redactor, ObjectJson objectJson,
       StatusReporter status, boolean appendNewline) {
     this.names = names;
     timestampKey = JsonBuffer.keyBytes(names.timestamp);
@@ -108,7 +114,7 @@ final class LineWriter {
     this.markers = markers;
     this.maxFieldChars = maxFieldChars;
     this.stackWriter = stackWriter;
-    this.frameFilter = frameFilter;
+    this.frameCache = frameCache;
     this.redactor = redactor;
     this.objectJson = objectJson;
     this.status = status;
@@ -150,7 +156,7 @@ final class LineWriter {
     markers = o.markers;
     maxFieldChars = Math.min(o.maxFieldChars, fieldChars);
     stackWriter = stack;
-    frameFilter = o.frameFilter;
+    frameCache = o.frameCache;
     redactor = o.redactor;
     objectJson = o.objectJson;
     status = o.status;
@@ -195,18 +201,14 @@ final class LineWriter {
       correlation(out, spanIdKey, mdc, keys.spanId());
     }
 
-    context.needsComma = true;
     for (StaticField field : staticFields) {
       field(context, field.name, field.value);
     }
     if (mdc != null && !mdc.isEmpty()) {
-      for (Map.Entry<String, String> e : mdc.entrySet()) {
-        String key = e.getKey();
-        if (key == null || isCorrelationKey(keys, key) || !includedMdc(key)) {
-          continue;
-        }
-        field(context, key, e.getValue());
-      }
+      // forEach, not an entry iterator: no iterator object, and HashMap walks its table directly.
+      context.mdcWriter = this;
+      context.mdcKeys = keys;
+      mdc.forEach(context);
     }
     if (keyValues) {
       List<KeyValuePair> pairs = event.getKeyValuePairs();
@@ -289,6 +291,31 @@ final class LineWriter {
       out.raw(key);
       out.string(value, maxFieldChars);
     }
+  }
+
+  /**
+   * One MDC entry, from {@link LineContext#accept}: written as a field unless it is a correlation key. The value's
+   * JSON (redacted, escaped, capped) is kept in {@link RecentStrings}, since the next lines of the request carry the
+   * same instance.
+   */
+  void mdcEntry(LineContext context, MdcKeys keys, String key, String value) {
+    if (key == null || isCorrelationKey(keys, key) || !includedMdc(key)) {
+      return;
+    }
+    if (value == null || isSensitiveName(key)) {
+      field(context, key, value);
+      return;
+    }
+    JsonBuffer out = context.buffer;
+    out.raw(keyBytes(unique(context, key)));
+    byte[] cached = recentValues.get(value);
+    if (cached != null) {
+      out.raw(cached);
+      return;
+    }
+    int start = out.size;
+    out.string(redactor.redact(value), maxFieldChars);
+    recentValues.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
   }
 
   private static boolean isCorrelationKey(MdcKeys keys, String key) {
@@ -379,14 +406,46 @@ final class LineWriter {
   private void field(LineContext context, String name, Object value) {
     String key = unique(context, name);
     JsonBuffer out = context.buffer;
-    out.raw((byte) ',');
-    out.string(key, maxFieldChars);
-    out.raw((byte) ':');
-    if (value != null && redactor.isSensitiveName(name)) {
+    out.raw(keyBytes(key));
+    if (value != null && isSensitiveName(name)) {
       out.string(REDACTED, Integer.MAX_VALUE);
       return;
     }
     value(out, value, 0);
+  }
+
+  /**
+   * {@code ,"key":} for a field key. Keys repeat from event to event, so short ones are encoded once and cached, up
+   * to {@value #MAX_CACHED_NAMES} keys.
+   */
+  private byte[] keyBytes(String key) {
+    byte[] cached = fieldKeys.get(key);
+    if (cached == null) {
+      JsonBuffer b = new JsonBuffer(key.length() + 4);
+      b.raw((byte) ',');
+      b.string(key, maxFieldChars);
+      b.raw((byte) ':');
+      cached = b.toByteArray();
+      if (key.length() <= 256 && fieldKeys.size() < MAX_CACHED_NAMES) {
+        fieldKeys.put(key, cached);
+      }
+    }
+    return cached;
+  }
+
+  /**
+   * Whether values of field {@code name} are redacted. Field names repeat from event to event (MDC keys, key-value
+   * names), so the answer is cached, up to {@value #MAX_CACHED_NAMES} names.
+   */
+  private boolean isSensitiveName(String name) {
+    Boolean cached = sensitiveNames.get(name);
+    if (cached == null) {
+      cached = redactor.isSensitiveName(name);
+      if (sensitiveNames.size() < MAX_CACHED_NAMES) {
+        sensitiveNames.put(name, cached);
+      }
+    }
+    return cached;
   }
 
   /** Writes {@code value} with its JSON type. Never throws; an object that cannot be written becomes a string. */
@@ -460,7 +519,7 @@ final class LineWriter {
       }
       out.string(key, maxFieldChars);
       out.raw((byte) ':');
-      if (e.getValue() != null && redactor.isSensitiveName(key)) {
+      if (e.getValue() != null && isSensitiveName(key)) {
         out.string(REDACTED, Integer.MAX_VALUE);
       } else {
         typed(out, e.getValue(), depth + 1);
@@ -526,7 +585,7 @@ final class LineWriter {
     }
     out.raw(errorStackKey);
     stackWriter.write(out, throwable);
-    String fingerprint = ErrorFingerprint.of(throwable, frameFilter);
+    String fingerprint = ErrorFingerprint.of(throwable, frameCache.filter(), frameCache);
     if (fingerprint != null) {
       out.raw(errorFingerprintKey);
       out.string(fingerprint, Integer.MAX_VALUE);

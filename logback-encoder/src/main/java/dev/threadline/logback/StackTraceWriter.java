@@ -17,7 +17,7 @@ final class StackTraceWriter {
   static final int MAX_CHAIN = 32;
   static final int MAX_SUPPRESSED_NESTING = 4;
 
-  private final FrameFilter filter;
+  private final FrameCache frames;
   private final int maxDepth;
   private final int maxBytes;
   private final int maxMessageChars;
@@ -25,9 +25,9 @@ final class StackTraceWriter {
   private final Redactor redactor;
 
   StackTraceWriter(
-      FrameFilter filter, int maxDepth, int maxBytes, int maxMessageChars, boolean rootCauseFirst,
+      FrameCache frames, int maxDepth, int maxBytes, int maxMessageChars, boolean rootCauseFirst,
       Redactor redactor) {
-    this.filter = filter;
+    this.frames = frames;
     this.maxDepth = maxDepth;
     this.maxBytes = maxBytes;
     this.maxMessageChars = maxMessageChars;
@@ -38,7 +38,7 @@ final class StackTraceWriter {
   /** A copy with smaller caps, for a line that came out too long. */
   StackTraceWriter shrunk(int bytes, int depth) {
     return new StackTraceWriter(
-        filter, Math.min(maxDepth, depth), Math.min(maxBytes, bytes), Math.min(maxMessageChars, bytes),
+        frames, Math.min(maxDepth, depth), Math.min(maxBytes, bytes), Math.min(maxMessageChars, bytes),
         rootCauseFirst, redactor);
   }
 
@@ -102,9 +102,10 @@ final class StackTraceWriter {
     }
     header(out, t);
     newline(out);
-    StackTraceElementProxy[] frames = t.getStackTraceElementProxyArray();
-    int common = foldCommon ? Math.max(0, Math.min(t.getCommonFrames(), frames == null ? 0 : frames.length)) : 0;
-    int count = frames == null ? 0 : frames.length - common;
+    StackTraceElementProxy[] elements = t.getStackTraceElementProxyArray();
+    int common =
+        foldCommon ? Math.max(0, Math.min(t.getCommonFrames(), elements == null ? 0 : elements.length)) : 0;
+    int count = elements == null ? 0 : elements.length - common;
     int written = 0;
     int excluded = 0;
     for (int i = 0; i < count; i++) {
@@ -112,11 +113,12 @@ final class StackTraceWriter {
         line(out, indent, "\t... [stack truncated]");
         return;
       }
-      StackTraceElement frame = frames[i] == null ? null : frames[i].getStackTraceElement();
-      if (frame == null) {
+      StackTraceElement element = elements[i] == null ? null : elements[i].getStackTraceElement();
+      if (element == null) {
         continue;
       }
-      if (filter.excludes(frame.getClassName())) {
+      FrameCache.Frame frame = this.frames.get(element);
+      if (frame.excluded) {
         excluded++;
         continue;
       }
@@ -132,7 +134,8 @@ final class StackTraceWriter {
       }
       excludedLine(out, indent, excluded);
       excluded = 0;
-      frame(out, indent, frame);
+      out.escape(indent, 0, indent.length());
+      out.raw(frame.line);
       written++;
     }
     excludedLine(out, indent, excluded);
@@ -166,34 +169,6 @@ final class StackTraceWriter {
       out.escape(": ", 0, 2);
       out.stringContent(redactor.redact(message), maxMessageChars);
     }
-  }
-
-  private void frame(JsonBuffer out, String indent, StackTraceElement frame) {
-    out.escape(indent, 0, indent.length());
-    out.escape("\tat ", 0, 4);
-    String cls = frame.getClassName();
-    out.escape(cls, 0, cls.length());
-    out.raw((byte) '.');
-    String method = frame.getMethodName();
-    out.escape(method, 0, method.length());
-    out.raw((byte) '(');
-    int lineNumber = frame.getLineNumber();
-    if (lineNumber == -2) {
-      out.escape("Native Method", 0, 13);
-    } else {
-      String file = frame.getFileName();
-      if (file == null) {
-        out.escape("Unknown Source", 0, 14);
-      } else {
-        out.escape(file, 0, file.length());
-        if (lineNumber >= 0) {
-          out.raw((byte) ':');
-          out.number(lineNumber);
-        }
-      }
-    }
-    out.raw((byte) ')');
-    newline(out);
   }
 
   private static void excludedLine(JsonBuffer out, String indent, int excluded) {

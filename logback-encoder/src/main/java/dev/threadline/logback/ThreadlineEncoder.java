@@ -75,8 +75,12 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     final LineWriter shrunk;
     final int maxLineBytes;
     final byte[] resourceForMinimal;
+    final FrameFilter frameFilter;
 
-    Compiled(LineWriter writer, LineWriter shrunk, int maxLineBytes, byte[] resourceForMinimal) {
+    Compiled(
+        LineWriter writer, LineWriter shrunk, int maxLineBytes, byte[] resourceForMinimal,
+        FrameFilter frameFilter) {
+      this.frameFilter = frameFilter;
       this.writer = writer;
       this.shrunk = shrunk;
       this.maxLineBytes = maxLineBytes;
@@ -109,11 +113,12 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     resource.put(names.host, cap(resolve(host, CoreConstants.HOSTNAME_KEY, "HOSTNAME", null)));
     ObjectJson json = ObjectJson.detect(objectSerializer);
     int stackBytes = Math.min(maxStackLength, maxLineBytes / 2);
+    FrameCache frameCache = new FrameCache(frames);
     StackTraceWriter stack =
-        new StackTraceWriter(frames, maxStackDepth, stackBytes, maxFieldLength, rootCauseFirst, redactor);
+        new StackTraceWriter(frameCache, maxStackDepth, stackBytes, maxFieldLength, rootCauseFirst, redactor);
     LineWriter writer = new LineWriter(names, resource, staticFields, Set.copyOf(includeMdcKeys),
         Set.copyOf(excludeMdcKeys), includeKeyValues, includeStructuredArguments, includeMarkers, maxFieldLength,
-        stack, frames, redactor, json, status, appendNewline);
+        stack, frameCache, redactor, json, status, appendNewline);
     int small = Math.max(256, maxLineBytes / 64);
     LineWriter shrunk = writer.shrunk(small, stack.shrunk(maxLineBytes / 8, 32));
     JsonBuffer minimalResource = new JsonBuffer(256);
@@ -125,7 +130,7 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
         minimalResource.string(e.getValue(), 256);
       }
     }
-    return new Compiled(writer, shrunk, maxLineBytes, minimalResource.toByteArray());
+    return new Compiled(writer, shrunk, maxLineBytes, minimalResource.toByteArray(), frames);
   }
 
   private Redactor redactor() {
@@ -263,7 +268,7 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     if (throwable != null) {
       String prefix = names.error == null ? "" : names.error + ".";
       pair(out, prefix + names.errorType, throwable.getClassName(), 512);
-      pair(out, prefix + names.errorFingerprint, ErrorFingerprint.of(throwable, FrameFilter.defaults()), 32);
+      pair(out, prefix + names.errorFingerprint, ErrorFingerprint.of(throwable, c.frameFilter, null), 32);
     }
     out.raw((byte) ',');
     out.string("truncated", Integer.MAX_VALUE);

@@ -1,0 +1,41 @@
+package dev.threadline.logback;
+
+/**
+ * The JSON form of strings seen very recently, found by identity: a small direct-mapped cache for MDC values.
+ *
+ * <p>Every line of one request carries the same MDC map, and so the very same {@code String} instances (Logback
+ * copies the map on write, never the values); redacting and escaping them once per request instead of once per line
+ * is the saving. Identity, not equality: a hit needs no comparison of contents, and a {@code String} is immutable,
+ * so the same instance always has the same JSON form. Slots are overwritten freely; entries are immutable, so racy
+ * reads and writes between threads are safe. At most {@value #SLOTS} strings of at most {@value #MAX_CHARS}
+ * characters are held.
+ */
+final class RecentStrings {
+
+  static final int SLOTS = 512;
+  static final int MAX_CHARS = 256;
+
+  private static final class Entry {
+    final String value;
+    final byte[] json;
+
+    Entry(String value, byte[] json) {
+      this.value = value;
+      this.json = json;
+    }
+  }
+
+  private final Entry[] slots = new Entry[SLOTS];
+
+  /** The cached JSON of {@code value} (quotes included), or {@code null}. */
+  byte[] get(String value) {
+    Entry entry = slots[System.identityHashCode(value) & (SLOTS - 1)];
+    return entry != null && entry.value == value ? entry.json : null;
+  }
+
+  void put(String value, byte[] json) {
+    if (value.length() <= MAX_CHARS) {
+      slots[System.identityHashCode(value) & (SLOTS - 1)] = new Entry(value, json);
+    }
+  }
+}
