@@ -18,6 +18,8 @@ final class FieldNames {
   static final String THREADLINE = "threadline";
   static final String ECS = "ecs";
   static final String OTEL = "otel";
+  /** Written, as {@code true}, only on a line reduced to its core keys to fit the line limit. */
+  static final String TRUNCATED = "truncated";
 
   final String preset;
   final String timestamp;
@@ -66,6 +68,7 @@ final class FieldNames {
     this.error = error;
     // Top-level keys only: in the nested form, error.type and friends live inside the error object.
     Set<String> all = new HashSet<>(java.util.Arrays.asList(n).subList(0, 13));
+    all.add(TRUNCATED);
     if (error != null) {
       all.add(error);
     } else {

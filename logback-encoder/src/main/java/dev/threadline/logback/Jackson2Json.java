@@ -11,8 +11,8 @@ final class Jackson2Json implements ObjectJson {
       .findAndRegisterModules();
 
   @Override
-  public String toJson(Object value) throws Exception {
-    return mapper.writeValueAsString(value);
+  public Object toPlain(Object value) {
+    return mapper.convertValue(value, Object.class);
   }
 
   @Override

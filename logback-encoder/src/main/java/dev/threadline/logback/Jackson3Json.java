@@ -11,8 +11,8 @@ final class Jackson3Json implements ObjectJson {
       .build();
 
   @Override
-  public String toJson(Object value) {
-    return mapper.writeValueAsString(value);
+  public Object toPlain(Object value) {
+    return mapper.convertValue(value, Object.class);
   }
 
   @Override

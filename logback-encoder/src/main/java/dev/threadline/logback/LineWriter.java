@@ -3,11 +3,12 @@ package dev.threadline.logback;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import dev.threadline.core.Ids;
 import dev.threadline.core.MdcKeys;
+import dev.threadline.core.RequestIds;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Iterator;
@@ -39,6 +40,9 @@ final class LineWriter {
   private static final int MAX_NESTING = 8;
   private static final int MAX_COLLECTION_ITEMS = 1000;
   private static final int MAX_CACHED_NAMES = 4096;
+  /** Field names are cut here before they are made unique, so cutting can never make two keys equal. */
+  static final int MAX_KEY_CHARS = 256;
+  private static final String MORE_ITEMS = "…[more items not shown]";
 
   final FieldNames names;
   private final byte[] timestampKey;
@@ -287,10 +291,35 @@ final class LineWriter {
       return;
     }
     String value = mdc.get(mdcKey);
-    if (value != null) {
+    if (value != null && validCorrelation(key, value)) {
       out.raw(key);
       out.string(value, maxFieldChars);
     }
+  }
+
+  /**
+   * Whether an MDC correlation value has the form the schema promises. Anything else put there by other code is
+   * not written in the correlation key's place but as an ordinary (renamed) field, so no data is lost and the
+   * schema holds.
+   */
+  private boolean validCorrelation(byte[] key, String value) {
+    if (key == traceIdKey) {
+      return Ids.isValidTraceId(value);
+    }
+    if (key == spanIdKey) {
+      return Ids.isValidSpanId(value);
+    }
+    return RequestIds.isValid(value);
+  }
+
+  private byte[] correlationKeyFor(MdcKeys keys, String mdcKey) {
+    if (mdcKey.equals(keys.requestId())) {
+      return requestIdKey;
+    }
+    if (mdcKey.equals(keys.traceId())) {
+      return traceIdKey;
+    }
+    return mdcKey.equals(keys.spanId()) ? spanIdKey : null;
   }
 
   /**
@@ -299,8 +328,12 @@ final class LineWriter {
    * same instance.
    */
   void mdcEntry(LineContext context, MdcKeys keys, String key, String value) {
-    if (key == null || isCorrelationKey(keys, key) || !includedMdc(key)) {
+    if (key == null || !includedMdc(key)) {
       return;
+    }
+    byte[] correlationKey = correlationKeyFor(keys, key);
+    if (correlationKey != null && (value == null || validCorrelation(correlationKey, value))) {
+      return; // written in its place already
     }
     if (value == null || isSensitiveName(key)) {
       field(context, key, value);
@@ -316,10 +349,6 @@ final class LineWriter {
     int start = out.size;
     out.string(redactor.redact(value), maxFieldChars);
     recentValues.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
-  }
-
-  private static boolean isCorrelationKey(MdcKeys keys, String key) {
-    return key.equals(keys.requestId()) || key.equals(keys.traceId()) || key.equals(keys.spanId());
   }
 
   private boolean includedMdc(String key) {
@@ -391,6 +420,9 @@ final class LineWriter {
 
   /** The name to write for a user field called {@code name}: unique among the schema keys and earlier fields. */
   private String unique(LineContext context, String name) {
+    if (name.length() > MAX_KEY_CHARS) {
+      name = name.substring(0, MAX_KEY_CHARS - 1) + "…";
+    }
     String unique = name;
     while (names.reserved.contains(unique) || context.hasField(unique)) {
       unique = "_" + unique;
@@ -423,7 +455,7 @@ final class LineWriter {
     if (cached == null) {
       JsonBuffer b = new JsonBuffer(key.length() + 4);
       b.raw((byte) ',');
-      b.string(key, maxFieldChars);
+      b.string(key, Integer.MAX_VALUE);
       b.raw((byte) ':');
       cached = b.toByteArray();
       if (key.length() <= 256 && fieldKeys.size() < MAX_CACHED_NAMES) {
@@ -496,7 +528,7 @@ final class LineWriter {
       Optional<?> optional = (Optional<?>) value;
       typed(out, optional.orElse(null), depth + 1);
     } else {
-      object(out, value);
+      object(out, value, depth);
     }
   }
 
@@ -509,6 +541,9 @@ final class LineWriter {
         break;
       }
       String key = String.valueOf(e.getKey());
+      if (key.length() > MAX_KEY_CHARS) {
+        key = key.substring(0, MAX_KEY_CHARS - 1) + "…";
+      }
       if (seen != null) {
         while (!seen.add(key)) {
           key = "_" + key;
@@ -517,7 +552,7 @@ final class LineWriter {
       if (count++ > 0) {
         out.raw((byte) ',');
       }
-      out.string(key, maxFieldChars);
+      out.string(key, Integer.MAX_VALUE);
       out.raw((byte) ':');
       if (e.getValue() != null && isSensitiveName(key)) {
         out.string(REDACTED, Integer.MAX_VALUE);
@@ -530,37 +565,48 @@ final class LineWriter {
 
   private void iterable(JsonBuffer out, Iterator<?> it, int depth) {
     out.raw((byte) '[');
-    for (int count = 0; it.hasNext() && count < MAX_COLLECTION_ITEMS; count++) {
+    int count = 0;
+    for (; it.hasNext() && count < MAX_COLLECTION_ITEMS; count++) {
       if (count > 0) {
         out.raw((byte) ',');
       }
       typed(out, it.next(), depth + 1);
+    }
+    if (count == MAX_COLLECTION_ITEMS && it.hasNext()) {
+      out.raw((byte) ',');
+      out.string(MORE_ITEMS, Integer.MAX_VALUE);
     }
     out.raw((byte) ']');
   }
 
   private void array(JsonBuffer out, Object array, int depth) {
     out.raw((byte) '[');
-    int length = Math.min(Array.getLength(array), MAX_COLLECTION_ITEMS);
+    int total = Array.getLength(array);
+    int length = Math.min(total, MAX_COLLECTION_ITEMS);
     for (int i = 0; i < length; i++) {
       if (i > 0) {
         out.raw((byte) ',');
       }
       typed(out, Array.get(array, i), depth + 1);
     }
+    if (total > length) {
+      out.raw((byte) ',');
+      out.string(MORE_ITEMS, Integer.MAX_VALUE);
+    }
     out.raw((byte) ']');
   }
 
-  private void object(JsonBuffer out, Object value) {
+  /**
+   * An object without a JSON form of its own: turned into plain values by Jackson and written like any other value
+   * (redacted, capped, keys unique), else its {@code toString()}.
+   */
+  private void object(JsonBuffer out, Object value, int depth) {
     if (objectJson != null) {
       try {
-        String json = objectJson.toJson(value);
-        if (json != null && json.length() <= maxFieldChars) {
-          out.raw(json.getBytes(StandardCharsets.UTF_8));
-          return;
-        }
-        if (json != null) {
-          out.string(json, maxFieldChars);
+        Object plain = objectJson.toPlain(value);
+        if (plain == null || plain instanceof Map || plain instanceof List || plain instanceof String
+            || plain instanceof Number || plain instanceof Boolean) {
+          typed(out, plain, depth + 1);
           return;
         }
       } catch (Exception | StackOverflowError | LinkageError e) {
@@ -595,7 +641,7 @@ final class LineWriter {
     }
   }
 
-  /** A static field given in configuration, with its value already in JSON form. */
+  /** A static field given in configuration: a name and a string value. */
   static final class StaticField {
     final String name;
     final String value;

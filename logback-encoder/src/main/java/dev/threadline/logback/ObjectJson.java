@@ -1,14 +1,18 @@
 package dev.threadline.logback;
 
 /**
- * Turns an object the encoder has no JSON form of its own for (a bean, a record) into JSON text, with the Jackson
- * the application already has. Chosen once at start by {@link #detect(String)}: Jackson 3 (Spring Boot 4), else
+ * Turns an object the encoder has no JSON form of its own for (a bean, a record) into plain values (maps, lists,
+ * strings, numbers, booleans), with the Jackson the application already has, so that the encoder writes them itself:
+ * with its redaction, its caps and its key rules, as for any other value. Chosen once at start by {@link #detect(String)}: Jackson 3 (Spring Boot 4), else
  * Jackson 2 (Spring Boot 3), else none, in which case the encoder writes {@code toString()}.
  */
 interface ObjectJson {
 
-  /** The JSON text of {@code value}; may throw, the caller falls back to {@code toString()}. */
-  String toJson(Object value) throws Exception;
+  /**
+   * {@code value} as plain values: a {@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean} or
+   * {@code null}. May throw; the caller falls back to {@code toString()}.
+   */
+  Object toPlain(Object value) throws Exception;
 
   /** A name for status messages. */
   String name();

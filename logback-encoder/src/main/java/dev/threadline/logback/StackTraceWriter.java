@@ -16,6 +16,8 @@ final class StackTraceWriter {
 
   static final int MAX_CHAIN = 32;
   static final int MAX_SUPPRESSED_NESTING = 4;
+  /** How far a cause chain is walked at all, in case no cycle is marked. */
+  static final int MAX_WALK = 1024;
 
   private final FrameCache frames;
   private final int maxDepth;
@@ -47,16 +49,22 @@ final class StackTraceWriter {
     out.raw((byte) '"');
     int start = out.size;
     if (rootCauseFirst) {
-      IThrowableProxy[] chain = new IThrowableProxy[MAX_CHAIN];
-      int length = 0;
-      for (IThrowableProxy t = throwable; t != null && length < MAX_CHAIN; t = t.getCause()) {
-        chain[length++] = t;
+      // Keep the innermost MAX_CHAIN throwables (the root cause first of all) in a ring; count the outer ones left.
+      IThrowableProxy[] ring = new IThrowableProxy[MAX_CHAIN];
+      int seen = 0;
+      for (IThrowableProxy t = throwable; t != null && seen < MAX_WALK; t = t.getCause()) {
+        ring[seen++ % MAX_CHAIN] = t;
         if (t.isCyclic()) {
           break;
         }
       }
-      for (int i = length - 1; i >= 0 && !full(out, start); i--) {
-        one(out, start, chain[i], i == length - 1 ? "" : "Wrapped by: ", "", false, 0);
+      int kept = Math.min(seen, MAX_CHAIN);
+      for (int i = 0; i < kept && !full(out, start); i++) {
+        IThrowableProxy t = ring[(seen - 1 - i) % MAX_CHAIN];
+        one(out, start, t, i == 0 ? "" : "Wrapped by: ", "", false, 0);
+      }
+      if (seen > kept) {
+        line(out, "", "[" + (seen - kept) + " outer exceptions not shown]");
       }
     } else {
       chain(out, start, throwable, "", "", 0);
@@ -161,13 +169,18 @@ final class StackTraceWriter {
     }
   }
 
+  /**
+   * The {@code type: message} line. The message is capped at an eighth of the stack budget as well (an escaped
+   * character takes at most 6 bytes), so a huge exception message cannot blow the stack's byte cap.
+   */
   private void header(JsonBuffer out, IThrowableProxy t) {
+    int cap = Math.min(maxMessageChars, Math.max(64, maxBytes / 8));
     String type = t.getClassName();
-    out.stringContent(type == null ? "null" : type, maxMessageChars);
+    out.stringContent(type == null ? "null" : type, cap);
     String message = t.getMessage();
     if (message != null) {
       out.escape(": ", 0, 2);
-      out.stringContent(redactor.redact(message), maxMessageChars);
+      out.stringContent(redactor.redact(message), cap);
     }
   }
 

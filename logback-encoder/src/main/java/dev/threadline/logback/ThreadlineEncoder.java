@@ -76,11 +76,15 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     final int maxLineBytes;
     final byte[] resourceForMinimal;
     final FrameFilter frameFilter;
+    final Redactor redactor;
+    final StackTraceWriter minimalStack;
 
     Compiled(
         LineWriter writer, LineWriter shrunk, int maxLineBytes, byte[] resourceForMinimal,
-        FrameFilter frameFilter) {
+        FrameFilter frameFilter, Redactor redactor, StackTraceWriter minimalStack) {
       this.frameFilter = frameFilter;
+      this.redactor = redactor;
+      this.minimalStack = minimalStack;
       this.writer = writer;
       this.shrunk = shrunk;
       this.maxLineBytes = maxLineBytes;
@@ -130,7 +134,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
         minimalResource.string(e.getValue(), 256);
       }
     }
-    return new Compiled(writer, shrunk, maxLineBytes, minimalResource.toByteArray(), frames);
+    return new Compiled(writer, shrunk, maxLineBytes, minimalResource.toByteArray(), frames, redactor,
+        stack.shrunk(2048, 16));
   }
 
   private Redactor redactor() {
@@ -216,7 +221,11 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
       c.shrunk.write(event, context);
       if (context.buffer.size > c.maxLineBytes) {
         context.reset();
-        minimal(c, event, context.buffer);
+        minimal(c, event, context.buffer, false);
+        if (context.buffer.size > c.maxLineBytes) {
+          context.reset();
+          minimal(c, event, context.buffer, true);
+        }
       }
       status.warn("line-too-long", "An event was longer than maxLineBytes (" + c.maxLineBytes
           + "); its fields, message and stack were cut to fit");
@@ -241,10 +250,15 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     return c;
   }
 
-  /** Only the core keys, each with a hard cap, and {@code "truncated":true}: always fits the line limit. */
-  private void minimal(Compiled c, ILoggingEvent event, JsonBuffer out) {
+  /**
+   * Only the core keys, each with a hard cap, a short stack, and {@code "truncated":true}. In the {@code tiny} form
+   * every value is cut to 64 characters and the stack is left out, which fits any allowed line limit whatever the
+   * content.
+   */
+  private void minimal(Compiled c, ILoggingEvent event, JsonBuffer out, boolean tiny) {
     FieldNames names = c.writer.names;
-    int messageChars = Math.max(64, (c.maxLineBytes - 12 * 1024) / 6);
+    int messageChars = tiny ? 64 : Math.max(64, (c.maxLineBytes - 12 * 1024) / 6);
+    int nameChars = tiny ? 64 : 512;
     out.raw((byte) '{');
     out.string(names.timestamp, Integer.MAX_VALUE);
     out.raw((byte) ':');
@@ -254,9 +268,10 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     out.raw((byte) ':');
     out.string(levelName(event, names), 16);
     out.raw(c.resourceForMinimal);
-    pair(out, names.logger, event.getLoggerName(), 512);
-    pair(out, names.thread, event.getThreadName(), 512);
-    pair(out, names.message, event.getFormattedMessage(), messageChars);
+    pair(out, names.logger, event.getLoggerName(), nameChars);
+    pair(out, names.thread, event.getThreadName(), nameChars);
+    String message = event.getFormattedMessage();
+    pair(out, names.message, message == null ? null : c.redactor.redact(message), messageChars);
     Map<String, String> mdc = event.getMDCPropertyMap();
     if (mdc != null) {
       MdcKeys keys = MdcKeys.active();
@@ -266,12 +281,32 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     }
     IThrowableProxy throwable = event.getThrowableProxy();
     if (throwable != null) {
-      String prefix = names.error == null ? "" : names.error + ".";
-      pair(out, prefix + names.errorType, throwable.getClassName(), 512);
-      pair(out, prefix + names.errorFingerprint, ErrorFingerprint.of(throwable, c.frameFilter, null), 32);
+      String fingerprint = ErrorFingerprint.of(throwable, c.frameFilter, null);
+      if (names.error != null) {
+        out.raw((byte) ',');
+        out.string(names.error, Integer.MAX_VALUE);
+        out.ascii(":{");
+        out.string(names.errorType, Integer.MAX_VALUE);
+        out.raw((byte) ':');
+        out.string(String.valueOf(throwable.getClassName()), nameChars);
+      } else {
+        pair(out, names.errorType, throwable.getClassName(), nameChars);
+      }
+      out.raw((byte) ',');
+      out.string(names.errorStack, Integer.MAX_VALUE);
+      out.raw((byte) ':');
+      if (tiny) {
+        out.string("[stack left out to fit the line limit]", Integer.MAX_VALUE);
+      } else {
+        c.minimalStack.write(out, throwable);
+      }
+      pair(out, names.errorFingerprint, fingerprint, 32);
+      if (names.error != null) {
+        out.raw((byte) '}');
+      }
     }
     out.raw((byte) ',');
-    out.string("truncated", Integer.MAX_VALUE);
+    out.string(FieldNames.TRUNCATED, Integer.MAX_VALUE);
     out.raw((byte) ':');
     out.bool(true);
     out.raw((byte) '}');
@@ -303,14 +338,19 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
       out.string(names.level, Integer.MAX_VALUE);
       out.raw((byte) ':');
       out.string(safe(() -> levelName(event, names)), 16);
-      pair(out, names.logger, safe(event::getLoggerName), 512);
-      pair(out, names.thread, safe(event::getThreadName), 512);
-      pair(out, names.message, safe(event::getFormattedMessage), 8 * 1024);
+      Redactor redactor = c != null ? c.redactor : Redactor.defaults();
+      pair(out, names.logger, String.valueOf(safe(event::getLoggerName)), 512);
+      pair(out, names.thread, String.valueOf(safe(event::getThreadName)), 512);
+      String message = safe(event::getFormattedMessage);
+      pair(out, names.message, String.valueOf(message == null ? null : redactor.redact(message)), 8 * 1024);
       pair(out, "encoder_error", failure.getClass().getName(), 256);
       out.raw((byte) '}');
     } catch (RuntimeException | StackOverflowError | LinkageError again) {
       out.reset();
-      out.ascii("{\"level\":\"error\",\"message\":\"Threadline encoder failed\"}");
+      out.ascii("{\"timestamp\":");
+      new TimestampWriter().write(out, Instant.now());
+      out.ascii(",\"level\":\"error\",\"logger\":\"dev.threadline.logback.ThreadlineEncoder\",\"thread\":null,"
+          + "\"message\":\"Threadline encoder failed\"}");
     }
     if (appendNewline) {
       out.raw((byte) '\n');

@@ -372,4 +372,88 @@ class ThreadlineEncoderTest {
     LoggingEvent event = lines.event("same");
     assertThat(layout.doLayout(event)).isEqualTo(new String(encoder.encode(event), StandardCharsets.UTF_8));
   }
+
+  record Login(String user, String password, String email) { }
+
+  @Test
+  void objectsSerializedByJackson_areRedactedAndCappedLikeAnyValue() {
+    LoggingEvent event = lines.event("m");
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("login", new Login("bob", "hunter2", "bob@example.com")));
+    for (String serializer : List.of("jackson3", "jackson2")) {
+      JsonNode login = parse(lines.encoder(e -> e.setObjectSerializer(serializer)).encode(event)).get("login");
+      assertThat(login.get("user").asString()).isEqualTo("bob");
+      assertThat(login.get("password").asString()).isEqualTo("[REDACTED]");
+      assertThat(login.get("email").asString()).isEqualTo("[REDACTED]");
+    }
+  }
+
+  @Test
+  void reducedLine_isRedacted_keepsTheErrorObject_andReservesTruncated() {
+    LoggingEvent event = lines.event(Level.ERROR,
+        "token Bearer abcdefghijklmnop123 " + "m".repeat(400_000), new IllegalStateException("boom"));
+    Map<String, String> mdc = new LinkedHashMap<>();
+    for (int i = 0; i < 20_000; i++) {
+      mdc.put("key" + i, "v".repeat(60));
+    }
+    event.setMDCPropertyMap(mdc);
+    JsonNode line = parse(lines.encoder().encode(event));
+    assertThat(line.get("truncated").asBoolean()).isTrue();
+    assertThat(line.get("message").asString()).contains("Bearer [REDACTED]").doesNotContain("abcdefghijklmnop123");
+    assertThat(line.get("error").get("type").asString()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(line.get("error").get("fingerprint").asString()).matches("[0-9a-f]{16}");
+
+    LoggingEvent userTruncated = lines.event("m");
+    userTruncated.addKeyValuePair(new org.slf4j.event.KeyValuePair("truncated", false));
+    JsonNode normal = parse(lines.encoder().encode(userTruncated));
+    assertThat(normal.has("truncated")).isFalse();
+    assertThat(normal.get("_truncated").asBoolean()).isFalse();
+  }
+
+  @Test
+  void longFieldNames_areCutBeforeTheyAreMadeUnique() {
+    LoggingEvent event = lines.event("m");
+    String prefix = "k".repeat(300);
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair(prefix + "A", 1));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair(prefix + "B", 2));
+    JsonNode line = parse(lines.encoder().encode(event));
+    assertThat(keys(line)).filteredOn(k -> k.contains("kkkk")).hasSize(2).allMatch(k -> k.length() <= 257);
+  }
+
+  @Test
+  void malformedCorrelationValuesInTheMdc_becomeOrdinaryFields() {
+    LoggingEvent event = lines.event("m");
+    event.setMDCPropertyMap(Map.of("trace_id", "not-a-trace-id", "requestId", "ok-1"));
+    JsonNode line = parse(lines.encoder().encode(event));
+    assertThat(line.has("trace_id")).isFalse();
+    assertThat(line.get("_trace_id").asString()).isEqualTo("not-a-trace-id");
+    assertThat(line.get("requestId").asString()).isEqualTo("ok-1");
+  }
+
+  @Test
+  void rootCauseFirst_keepsTheRootOfAVeryLongChain() {
+    Exception chain = new java.io.IOException("the root");
+    for (int i = 0; i < 40; i++) {
+      chain = new IllegalStateException("wrapper " + i, chain);
+    }
+    String stack = parse(lines.encoder(e -> e.setRootCauseFirst(true)).encode(
+        lines.event(Level.ERROR, "deep", chain))).get("error").get("stack").asString();
+    assertThat(stack).startsWith("java.io.IOException: the root").contains("outer exceptions not shown]");
+  }
+
+  @Test
+  void longCollections_endWithAMarker() {
+    LoggingEvent event = lines.event("m");
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("ids", java.util.stream.IntStream.range(0, 1500)
+        .boxed().toList()));
+    JsonNode ids = parse(lines.encoder().encode(event)).get("ids");
+    assertThat(ids.size()).isEqualTo(1001);
+    assertThat(ids.get(1000).asString()).isEqualTo("…[more items not shown]");
+  }
+
+  @Test
+  void hugeExceptionMessage_staysWithinTheStackCap() {
+    Exception error = new IllegalStateException("x".repeat(100_000));
+    JsonNode line = parse(lines.encoder(e -> e.setMaxStackLength(4096)).encode(lines.event(Level.ERROR, "m", error)));
+    assertThat(line.get("error").get("stack").asString().length()).isLessThan(4096 + 1024);
+  }
 }
