@@ -76,11 +76,13 @@ final class LineWriter {
   private final StatusReporter status;
   private final boolean appendNewline;
   private final byte[][] levelValues = new byte[5][];
-  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> sensitiveNames =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.ConcurrentHashMap<String, byte[]> fieldKeys =
+  private final java.util.concurrent.ConcurrentHashMap<String, Key> keys =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final RecentStrings recentValues = new RecentStrings();
+  /** Validated correlation values, one cache per key, since validity depends on the key. */
+  private final RecentStrings recentRequestIds = new RecentStrings();
+  private final RecentStrings recentTraceIds = new RecentStrings();
+  private final RecentStrings recentSpanIds = new RecentStrings();
 
   LineWriter(
       FieldNames names, Map<String, String> resource, List<StaticField> staticFields, Set<String> includeMdc,
@@ -291,9 +293,20 @@ final class LineWriter {
       return;
     }
     String value = mdc.get(mdcKey);
-    if (value != null && validCorrelation(key, value)) {
+    if (value == null) {
+      return;
+    }
+    // Lines of one request carry the same instances: validate and escape each once.
+    RecentStrings recent = key == traceIdKey ? recentTraceIds : key == spanIdKey ? recentSpanIds : recentRequestIds;
+    byte[] cached = recent.get(value);
+    if (cached != null) {
       out.raw(key);
+      out.raw(cached);
+    } else if (validCorrelation(key, value)) {
+      out.raw(key);
+      int start = out.size;
       out.string(value, maxFieldChars);
+      recent.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
     }
   }
 
@@ -335,12 +348,17 @@ final class LineWriter {
     if (correlationKey != null && (value == null || validCorrelation(correlationKey, value))) {
       return; // written in its place already
     }
-    if (value == null || isSensitiveName(key)) {
-      field(context, key, value);
+    Key written = unique(context, key);
+    JsonBuffer out = context.buffer;
+    out.raw(written.json);
+    if (value == null) {
+      out.nullValue();
       return;
     }
-    JsonBuffer out = context.buffer;
-    out.raw(keyBytes(unique(context, key)));
+    if (written.name == key ? written.sensitive : redactor.isSensitiveName(key)) {
+      out.string(REDACTED, Integer.MAX_VALUE);
+      return;
+    }
     byte[] cached = recentValues.get(value);
     if (cached != null) {
       out.raw(cached);
@@ -418,66 +436,77 @@ final class LineWriter {
     }
   }
 
-  /** The name to write for a user field called {@code name}: unique among the schema keys and earlier fields. */
-  private String unique(LineContext context, String name) {
+  /** What the writer needs to know of a field name; cached per name, since names repeat from event to event. */
+  private static final class Key {
+    final String name;
+    /** {@code ,"name":} */
+    final byte[] json;
+    final boolean reserved;
+    final boolean sensitive;
+
+    Key(String name, byte[] json, boolean reserved, boolean sensitive) {
+      this.name = name;
+      this.json = json;
+      this.reserved = reserved;
+      this.sensitive = sensitive;
+    }
+  }
+
+  /** The cached {@link Key} of {@code name} (at most {@value #MAX_CACHED_NAMES} names are kept). */
+  private Key key(String name) {
+    Key key = keys.get(name);
+    if (key == null) {
+      JsonBuffer b = new JsonBuffer(name.length() + 4);
+      b.raw((byte) ',');
+      b.string(name, Integer.MAX_VALUE);
+      b.raw((byte) ':');
+      key = new Key(name, b.toByteArray(), names.reserved.contains(name), redactor.isSensitiveName(name));
+      if (name.length() <= MAX_KEY_CHARS && keys.size() < MAX_CACHED_NAMES) {
+        keys.put(name, key);
+      }
+    }
+    return key;
+  }
+
+  /**
+   * The key to write for a user field called {@code name}: cut to {@value #MAX_KEY_CHARS} characters, then unique
+   * among the schema keys and the fields already written, by a {@code _} prefix repeated as needed. A rename is
+   * reported once per name.
+   */
+  private Key unique(LineContext context, String name) {
     if (name.length() > MAX_KEY_CHARS) {
       name = name.substring(0, MAX_KEY_CHARS - 1) + "…";
+    }
+    Key key = key(name);
+    if (!key.reserved && !context.hasField(name)) {
+      context.addField(name);
+      return key;
     }
     String unique = name;
     while (names.reserved.contains(unique) || context.hasField(unique)) {
       unique = "_" + unique;
     }
-    if (unique != name) {
-      status.warnOnce("rename:" + name, "Field '" + name + "' collides with a schema key or an earlier field of"
-          + " the same line; it is written as '" + unique + "'. This is reported once per name.");
-    }
+    status.warnOnce("rename:" + name, "Field '" + name + "' collides with a schema key or an earlier field of"
+        + " the same line; it is written as '" + unique + "'. This is reported once per name.");
     context.addField(unique);
-    return unique;
+    return key(unique);
   }
 
+  /** Writes one user field: its unique key, then its value, or {@code "[REDACTED]"} for a sensitive name. */
   private void field(LineContext context, String name, Object value) {
-    String key = unique(context, name);
+    Key key = unique(context, name);
     JsonBuffer out = context.buffer;
-    out.raw(keyBytes(key));
-    if (value != null && isSensitiveName(name)) {
+    out.raw(key.json);
+    if (value != null && (key.name == name ? key.sensitive : redactor.isSensitiveName(name))) {
       out.string(REDACTED, Integer.MAX_VALUE);
       return;
     }
     value(out, value, 0);
   }
 
-  /**
-   * {@code ,"key":} for a field key. Keys repeat from event to event, so short ones are encoded once and cached, up
-   * to {@value #MAX_CACHED_NAMES} keys.
-   */
-  private byte[] keyBytes(String key) {
-    byte[] cached = fieldKeys.get(key);
-    if (cached == null) {
-      JsonBuffer b = new JsonBuffer(key.length() + 4);
-      b.raw((byte) ',');
-      b.string(key, Integer.MAX_VALUE);
-      b.raw((byte) ':');
-      cached = b.toByteArray();
-      if (key.length() <= 256 && fieldKeys.size() < MAX_CACHED_NAMES) {
-        fieldKeys.put(key, cached);
-      }
-    }
-    return cached;
-  }
-
-  /**
-   * Whether values of field {@code name} are redacted. Field names repeat from event to event (MDC keys, key-value
-   * names), so the answer is cached, up to {@value #MAX_CACHED_NAMES} names.
-   */
+  /** Whether values under {@code name} are redacted (cached with the name). */
   private boolean isSensitiveName(String name) {
-    Boolean cached = sensitiveNames.get(name);
-    if (cached == null) {
-      cached = redactor.isSensitiveName(name);
-      if (sensitiveNames.size() < MAX_CACHED_NAMES) {
-        sensitiveNames.put(name, cached);
-      }
-    }
-    return cached;
+    return name.length() <= MAX_KEY_CHARS ? key(name).sensitive : redactor.isSensitiveName(name);
   }
 
   /** Writes {@code value} with its JSON type. Never throws; an object that cannot be written becomes a string. */
