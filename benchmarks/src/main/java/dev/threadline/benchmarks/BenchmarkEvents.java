@@ -47,6 +47,28 @@ final class BenchmarkEvents {
   private BenchmarkEvents() {
   }
 
+  /** Copies of the cold profile; a power of two, so the benchmark can cycle with a mask. */
+  static final int COLD_COPIES = 4096;
+
+  /**
+   * The events to cycle through for {@code profile}: one event, except for {@code typical-cold}, which is
+   * {@value #COLD_COPIES} typical events whose MDC and key-value strings are distinct instances (same content).
+   */
+  static ILoggingEvent[] createMany(String profile, LoggerContext context) {
+    if (!profile.equals("typical-cold")) {
+      return new ILoggingEvent[] {create(profile, context)};
+    }
+    ILoggingEvent[] events = new ILoggingEvent[COLD_COPIES];
+    for (int i = 0; i < COLD_COPIES; i++) {
+      LoggingEvent event = detailed(context.getLogger(LOGGER), Level.INFO, null, true);
+      event.setInstant(TIMESTAMP);
+      event.setThreadName(THREAD);
+      event.getFormattedMessage();
+      events[i] = event;
+    }
+    return events;
+  }
+
   /** The event of {@code profile} ({@code lite}, {@code typical} or {@code error}), logged through {@code context}. */
   static ILoggingEvent create(String profile, LoggerContext context) {
     Logger logger = context.getLogger(LOGGER);
@@ -57,10 +79,10 @@ final class BenchmarkEvents {
         event.setMDCPropertyMap(Collections.emptyMap());
         break;
       case "typical":
-        event = detailed(logger, Level.INFO, null);
+        event = detailed(logger, Level.INFO, null, false);
         break;
       case "error":
-        event = detailed(logger, Level.ERROR, errorChain(ERROR_FRAMES));
+        event = detailed(logger, Level.ERROR, errorChain(ERROR_FRAMES), false);
         break;
       default:
         throw new IllegalArgumentException("Unknown profile: " + profile);
@@ -73,21 +95,23 @@ final class BenchmarkEvents {
     return event;
   }
 
-  private static LoggingEvent detailed(Logger logger, Level level, Throwable throwable) {
+  /** A typical event; with {@code fresh}, every string in its MDC and key-value pairs is a new instance. */
+  private static LoggingEvent detailed(Logger logger, Level level, Throwable throwable, boolean fresh) {
+    java.util.function.UnaryOperator<String> s = fresh ? String::new : v -> v;
     Object[] arguments = {"ord-20260314-0042", "cust-7781", 37};
     LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, level, PATTERN, throwable, arguments);
     Map<String, String> mdc = new HashMap<>();
-    mdc.put("userId", "u-1842");
-    mdc.put("tenant", "acme-eu");
-    mdc.put("region", "eu-west-1");
-    mdc.put("httpMethod", "POST");
-    mdc.put("httpPath", "/api/orders/42/ship");
-    mdc.put("requestId", "req-7f3a9c2e5b1d4e08");
-    mdc.put("trace_id", TRACE_ID);
-    mdc.put("span_id", "00f067aa0ba902b7");
+    mdc.put("userId", s.apply("u-1842"));
+    mdc.put("tenant", s.apply("acme-eu"));
+    mdc.put("region", s.apply("eu-west-1"));
+    mdc.put("httpMethod", s.apply("POST"));
+    mdc.put("httpPath", s.apply("/api/orders/42/ship"));
+    mdc.put("requestId", s.apply("req-7f3a9c2e5b1d4e08"));
+    mdc.put("trace_id", s.apply(TRACE_ID));
+    mdc.put("span_id", s.apply("00f067aa0ba902b7"));
     // What LogbackMDCAdapter hands an event: a read-only HashMap.
     event.setMDCPropertyMap(Collections.unmodifiableMap(mdc));
-    event.addKeyValuePair(new KeyValuePair("carrier", "DHL Express"));
+    event.addKeyValuePair(new KeyValuePair("carrier", s.apply("DHL Express")));
     event.addKeyValuePair(new KeyValuePair("items", 3));
     return event;
   }

@@ -70,8 +70,12 @@ public class EncoderBenchmark {
   /** The service name every encoder that has one writes. */
   private static final String SERVICE = "bench";
 
-  /** The event profile: {@code lite}, {@code typical} or {@code error}. */
-  @Param({"lite", "typical", "error"})
+  /**
+   * The event profile: {@code lite}, {@code typical} or {@code error}; and {@code typical-cold}, the typical event
+   * in 4096 copies whose MDC and key-value strings are distinct instances, cycled through, so that no encoder can
+   * profit from having seen the very same strings on the previous line (Threadline caches by identity).
+   */
+  @Param({"lite", "typical", "typical-cold", "error"})
   public String profile;
 
   /** The encoder under test: {@code threadline}, {@code logstash}, {@code logback} or {@code ecs}. */
@@ -81,6 +85,8 @@ public class EncoderBenchmark {
   private LoggerContext context;
   private Encoder<ILoggingEvent> subject;
   private ILoggingEvent event;
+  private ILoggingEvent[] events;
+  private int next;
 
   /**
    * Builds the event and the encoder, encodes the event once, checks that the line is one JSON object with the
@@ -92,7 +98,8 @@ public class EncoderBenchmark {
     context.setName("bench");
     context.setMDCAdapter(MDC.getMDCAdapter());
     context.start();
-    event = BenchmarkEvents.create(profile, context);
+    events = BenchmarkEvents.createMany(profile, context);
+    event = events[0];
     EncoderBase<ILoggingEvent> created = newEncoder(encoder);
     created.setContext(context);
     created.start();
@@ -122,7 +129,7 @@ public class EncoderBenchmark {
   /** Encodes the prepared event: one JSON line, returned as bytes, as an appender would write it. */
   @Benchmark
   public byte[] encode() {
-    return subject.encode(event);
+    return subject.encode(events[next++ & (events.length - 1)]);
   }
 
   private static EncoderBase<ILoggingEvent> newEncoder(String name) {
@@ -180,7 +187,7 @@ public class EncoderBenchmark {
     if (!encoder.equals("logback")) {
       expected.add(SERVICE);
     }
-    if (!profile.equals("lite")) {
+    if (!profile.equals("lite")) { // typical, typical-cold, error
       expected.add("acme-eu");
       expected.add(BenchmarkEvents.TRACE_ID);
       if (!encoder.equals("ecs")) {

@@ -175,6 +175,20 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.trim();
   }
 
+  /**
+   * The {@code error.fingerprint} this encoder writes for {@code throwable} (its frame exclusions applied), for
+   * components that send it elsewhere too, such as Loki structured metadata. {@code null} for {@code null}.
+   */
+  public String fingerprintOf(IThrowableProxy throwable) {
+    Compiled c = compiledOrDefaults();
+    return ErrorFingerprint.of(throwable, c.frameFilter, null);
+  }
+
+  /** The fingerprint with the default frame exclusions; see {@link #fingerprintOf}. */
+  public static String fingerprint(IThrowableProxy throwable) {
+    return ErrorFingerprint.of(throwable, FrameFilter.defaults(), null);
+  }
+
   @Override
   public byte[] headerBytes() {
     return null;

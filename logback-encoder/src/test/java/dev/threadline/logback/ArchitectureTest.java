@@ -27,6 +27,16 @@ class ArchitectureTest {
         .check(ENCODER);
   }
 
+  /**
+   * Working buffers come from the encoder's own pool, never from a thread-local: a thread-local buffer would pin
+   * the web application's class loader on redeploy through pooled threads, and would be one buffer per virtual
+   * thread, never reused.
+   */
+  @Test
+  void noThreadLocals() {
+    noClasses().should().dependOnClassesThat().areAssignableTo(ThreadLocal.class).check(ENCODER);
+  }
+
   @Test
   void jackson3OnlyInJackson3Json_andJackson2OnlyInJackson2Json() {
     noClasses().that().doNotHaveSimpleName("Jackson3Json")

@@ -1,0 +1,778 @@
+package dev.threadline.loki;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import dev.threadline.core.MdcKeys;
+import dev.threadline.logback.ThreadlineEncoder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+
+/**
+ * Ships every event, encoded as one line of Threadline's JSON schema, to Grafana Loki's push API, in batches, from
+ * one background thread, and never slows or breaks the application doing it.
+ *
+ * <pre>{@code
+ * <appender name="LOKI" class="dev.threadline.loki.LokiAppender">
+ *   <url>http://loki:3100</url>
+ * </appender>
+ * }</pre>
+ *
+ * <h2>On the application thread</h2>
+ * {@link #append} encodes the event (the encoder's bytes are what is sent), adds it to an unbounded lock-free queue
+ * guarded by a byte budget ({@link #setMaxQueueBytes}, 32 MiB by default), and returns: no I/O, no lock, no throw.
+ * When the budget is full the event is dropped and counted ({@code overflowPolicy=drop}, the default), or the
+ * caller waits at most {@link #setBlockTimeout blockTimeout} ({@code overflowPolicy=block}). Drops are reported
+ * through Logback status at most once a minute.
+ *
+ * <h2>On the sender thread</h2>
+ * It sleeps until there is work (no polling when idle), gathers a batch (at most {@link #setBatchMaxItems} events,
+ * {@link #setBatchMaxBytes} bytes of lines, or {@link #setBatchMaxWait} after its first event), encodes it as
+ * protobuf compressed with Snappy, and POSTs it to {@code {url}/loki/api/v1/push}. Connection failures, 429 (its
+ * {@code Retry-After} honoured) and 5xx are retried with exponential backoff and jitter for as long as the
+ * appender runs; other 4xx drop the batch, counted, with Loki's error text in a rate-limited status warning.
+ *
+ * <h2>Labels</h2>
+ * By default {@code service}, {@code env} and {@code level}; {@code host} and {@code version} on request, plus
+ * static labels and explicitly allowed MDC keys. Names are checked at start against Loki's rules; a
+ * high-cardinality name ({@code requestId}, {@code trace_id}, {@code span_id}, or an MDC key not allowed) is refused
+ * with a Logback error naming it. {@code requestId}, {@code trace_id}, {@code span_id} and the error fingerprint go
+ * as structured metadata instead (Loki 3; {@link #setStructuredMetadata} off for Loki 2).
+ */
+public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+
+  static final String PUSH_PATH = "/loki/api/v1/push";
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  private static final Set<String> KNOWN_LABELS = Set.of("service", "env", "version", "host", "level");
+  private static final Set<String> HIGH_CARDINALITY =
+      Set.of("requestId", "request_id", "trace_id", "traceId", "span_id", "spanId", "message", "thread", "logger");
+  private static final String[] LEVELS = {"trace", "debug", "info", "warn", "error"};
+  private static final long STATUS_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  // ---- settings
+  private String url;
+  private Encoder<ILoggingEvent> encoder;
+  private String labels = "service,env,level";
+  private final Map<String, String> staticLabels = new LinkedHashMap<>();
+  private final List<String> mdcLabels = new ArrayList<>();
+  private String service;
+  private String env;
+  private String version;
+  private String host;
+  private boolean structuredMetadata = true;
+  private long maxQueueBytes = 32L * 1024 * 1024;
+  private String overflowPolicy = "drop";
+  private Duration blockTimeout = Duration.ofMillis(100);
+  private int batchMaxItems = 1000;
+  private int batchMaxBytes = 1024 * 1024;
+  private Duration batchMaxWait = Duration.ofSeconds(1);
+  private Duration connectTimeout = Duration.ofSeconds(5);
+  private Duration requestTimeout = Duration.ofSeconds(10);
+  private Duration minBackoff = Duration.ofMillis(500);
+  private Duration maxBackoff = Duration.ofSeconds(30);
+  private Duration shutdownTimeout = Duration.ofSeconds(5);
+  private String tenant;
+  private String username;
+  private String password;
+  private String bearerToken;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+
+  // ---- state
+  private final ConcurrentLinkedQueue<LokiRecord> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicLong appended = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong droppedQueueFull = new AtomicLong();
+  private final AtomicLong droppedRejected = new AtomicLong();
+  private final AtomicLong droppedAtShutdown = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLong lastDropReport = new AtomicLong(System.nanoTime() - STATUS_INTERVAL_NANOS);
+  private final AtomicLong lastErrorReport = new AtomicLong(System.nanoTime() - STATUS_INTERVAL_NANOS);
+  private volatile String lastError;
+  private volatile long lastSendMillis;
+  private volatile boolean senderParked;
+  private volatile boolean stopping;
+  private volatile long stopDeadline;
+  private Thread sender;
+  private HttpClient http;
+  private URI pushUri;
+  private String[] levelLabels;
+  private Map<String, String> resolvedHeaders;
+
+  @Override
+  public void start() {
+    if (isStarted()) {
+      return;
+    }
+    List<String> problems = new ArrayList<>();
+    if (url == null || url.isBlank()) {
+      problems.add("url is required (Loki's base URL, e.g. http://loki:3100)");
+    } else {
+      try {
+        pushUri = URI.create(url.replaceAll("/+$", "") + PUSH_PATH);
+        if (!"http".equals(pushUri.getScheme()) && !"https".equals(pushUri.getScheme())) {
+          problems.add("url must be http or https, not '" + pushUri.getScheme() + "'");
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add("url is not a valid URI: " + e.getMessage());
+      }
+    }
+    checkPositive(problems, "maxQueueBytes", maxQueueBytes);
+    checkPositive(problems, "batchMaxItems", batchMaxItems);
+    checkPositive(problems, "batchMaxBytes", batchMaxBytes);
+    if (batchMaxBytes > 4 * 1024 * 1024) {
+      problems.add("batchMaxBytes must be at most 4194304: Loki refuses larger decoded pushes with 500");
+    }
+    if (!overflowPolicy.equals("drop") && !overflowPolicy.equals("block")) {
+      problems.add("overflowPolicy must be drop or block, not '" + overflowPolicy + "'");
+    }
+    Map<String, String> resource = resourceLabels(problems);
+    for (String problem : problems) {
+      addError("LokiAppender '" + getName() + "' not started: " + problem);
+    }
+    if (!problems.isEmpty()) {
+      return;
+    }
+    levelLabels = new String[LEVELS.length];
+    for (int i = 0; i < LEVELS.length; i++) {
+      Map<String, String> set = new LinkedHashMap<>(resource);
+      if (labelNames().contains("level")) {
+        set.put("level", LEVELS[i]);
+      }
+      levelLabels[i] = format(set);
+    }
+    if (encoder == null) {
+      ThreadlineEncoder defaults = new ThreadlineEncoder();
+      defaults.setContext(getContext());
+      defaults.setService(service);
+      defaults.setEnv(env);
+      defaults.setVersion(version);
+      defaults.setHost(host);
+      encoder = defaults;
+    }
+    if (!encoder.isStarted()) {
+      encoder.start();
+    }
+    resolvedHeaders = new LinkedHashMap<>(headers);
+    if (tenant != null && !tenant.isBlank()) {
+      resolvedHeaders.put("X-Scope-OrgID", tenant.trim());
+    }
+    if (bearerToken != null && !bearerToken.isBlank()) {
+      resolvedHeaders.put("Authorization", "Bearer " + bearerToken.trim());
+    } else if (username != null && password != null) {
+      resolvedHeaders.put("Authorization", "Basic " + Base64.getEncoder()
+          .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    stopping = false;
+    sender = new Thread(this::sendLoop, "threadline-loki-sender-" + getName());
+    sender.setDaemon(true);
+    sender.start();
+    super.start();
+  }
+
+  private static void checkPositive(List<String> problems, String setting, long value) {
+    if (value <= 0) {
+      problems.add(setting + " must be positive, not " + value);
+    }
+  }
+
+  private List<String> labelNames() {
+    List<String> names = new ArrayList<>();
+    for (String name : labels.split(",")) {
+      if (!name.isBlank()) {
+        names.add(name.trim());
+      }
+    }
+    return names;
+  }
+
+  /** Validates every label name and resolves the constant label values. */
+  private Map<String, String> resourceLabels(List<String> problems) {
+    Map<String, String> set = new LinkedHashMap<>();
+    List<String> all = new ArrayList<>(labelNames());
+    all.addAll(staticLabels.keySet());
+    all.addAll(mdcLabels);
+    for (String name : all) {
+      if (HIGH_CARDINALITY.contains(name)) {
+        problems.add("label '" + name + "' would be high-cardinality (one stream per value); it is sent as"
+            + " structured metadata or as part of the line instead");
+      } else if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")) {
+        problems.add("label name '" + name + "' is invalid for Loki: [a-zA-Z_][a-zA-Z0-9_]*, no __ prefix");
+      } else if (name.getBytes(StandardCharsets.UTF_8).length > 1024) {
+        problems.add("label name '" + name.substring(0, 32) + "…' is longer than 1024 bytes");
+      }
+    }
+    for (String name : labelNames()) {
+      if (!KNOWN_LABELS.contains(name) && !HIGH_CARDINALITY.contains(name)) {
+        problems.add("label '" + name + "' is not one of service, env, version, host, level; use staticLabel for"
+            + " constants or mdcLabel to allow an MDC key");
+      }
+    }
+    if (all.size() > 15) {
+      problems.add("at most 15 labels (Loki's limit), not " + all.size());
+    }
+    if (all.size() != new java.util.HashSet<>(all).size()) {
+      problems.add("a label name is given twice: " + all);
+    }
+    for (String name : labelNames()) {
+      String value;
+      switch (name) {
+        case "service":
+          value = resolve(service, "threadline.service", "THREADLINE_SERVICE", "OTEL_SERVICE_NAME", "unknown");
+          break;
+        case "env":
+          value = resolve(env, "threadline.env", "THREADLINE_ENV", null, null);
+          break;
+        case "version":
+          value = resolve(version, "threadline.version", "THREADLINE_VERSION", null, null);
+          break;
+        case "host":
+          value = resolve(host, CoreConstants.HOSTNAME_KEY, "HOSTNAME", null, null);
+          break;
+        default:
+          value = null;
+      }
+      if (value != null) {
+        set.put(name, value);
+      }
+    }
+    set.putAll(staticLabels);
+    for (Map.Entry<String, String> e : set.entrySet()) {
+      if (e.getValue().getBytes(StandardCharsets.UTF_8).length > 2048) {
+        problems.add("label '" + e.getKey() + "' has a value longer than 2048 bytes");
+      }
+    }
+    return set;
+  }
+
+  private String resolve(String configured, String property, String envVar, String fallbackEnv, String fallback) {
+    if (configured != null && !configured.isBlank()) {
+      return configured.trim();
+    }
+    String fromContext = getContext() == null ? null : getContext().getProperty(property);
+    if (fromContext != null && !fromContext.isBlank()) {
+      return fromContext.trim();
+    }
+    String fromEnv = System.getenv(envVar);
+    if ((fromEnv == null || fromEnv.isBlank()) && fallbackEnv != null) {
+      fromEnv = System.getenv(fallbackEnv);
+    }
+    return fromEnv == null || fromEnv.isBlank() ? fallback : fromEnv.trim();
+  }
+
+  /** A label set in Loki's text form, values escaped as Prometheus does. */
+  static String format(Map<String, String> set) {
+    StringBuilder out = new StringBuilder("{");
+    for (Map.Entry<String, String> e : set.entrySet()) {
+      if (out.length() > 1) {
+        out.append(", ");
+      }
+      out.append(e.getKey()).append("=\"");
+      String v = e.getValue();
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c == '\\' || c == '"') {
+          out.append('\\').append(c);
+        } else if (c == '\n') {
+          out.append("\\n");
+        } else {
+          out.append(c);
+        }
+      }
+      out.append('"');
+    }
+    return out.append('}').toString();
+  }
+
+  // ---- the application thread
+
+  @Override
+  protected void append(ILoggingEvent event) {
+    try {
+      appended.incrementAndGet();
+      byte[] line = encoder.encode(event);
+      Instant instant = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
+      LokiRecord record = new LokiRecord(labelsOf(event), instant.getEpochSecond(), instant.getNano(), line,
+          structuredMetadata ? metadataOf(event) : new String[0]);
+      if (!reserve(record.budgetBytes)) {
+        droppedQueueFull.incrementAndGet();
+        reportDrops();
+        return;
+      }
+      queue.offer(record);
+      if (senderParked) {
+        LockSupport.unpark(sender);
+      }
+    } catch (RuntimeException e) {
+      droppedQueueFull.incrementAndGet();
+      reportError("append failed: " + e.getClass().getName());
+    }
+  }
+
+  private boolean reserve(int bytes) {
+    if (queuedBytes.addAndGet(bytes) <= maxQueueBytes) {
+      return true;
+    }
+    queuedBytes.addAndGet(-bytes);
+    if (!overflowPolicy.equals("block")) {
+      return false;
+    }
+    long deadline = System.nanoTime() + blockTimeout.toNanos();
+    while (System.nanoTime() < deadline && !stopping) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      if (queuedBytes.addAndGet(bytes) <= maxQueueBytes) {
+        return true;
+      }
+      queuedBytes.addAndGet(-bytes);
+    }
+    return false;
+  }
+
+  private String labelsOf(ILoggingEvent event) {
+    String base = levelLabels[levelIndex(event)];
+    if (mdcLabels.isEmpty()) {
+      return base;
+    }
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    Map<String, String> set = new LinkedHashMap<>();
+    for (String name : mdcLabels) {
+      String value = mdc == null ? null : mdc.get(name);
+      if (value != null && !value.isEmpty()) {
+        set.put(name, value.length() > 512 ? value.substring(0, 512) : value);
+      }
+    }
+    if (set.isEmpty()) {
+      return base;
+    }
+    return base.substring(0, base.length() - 1) + (base.length() > 2 ? ", " : "") + format(set).substring(1);
+  }
+
+  private static int levelIndex(ILoggingEvent event) {
+    if (event.getLevel() == null) {
+      return 2;
+    }
+    switch (event.getLevel().toInt()) {
+      case ch.qos.logback.classic.Level.TRACE_INT:
+        return 0;
+      case ch.qos.logback.classic.Level.DEBUG_INT:
+        return 1;
+      case ch.qos.logback.classic.Level.WARN_INT:
+        return 3;
+      case ch.qos.logback.classic.Level.ERROR_INT:
+        return 4;
+      default:
+        return 2;
+    }
+  }
+
+  private String[] metadataOf(ILoggingEvent event) {
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    MdcKeys keys = MdcKeys.active();
+    List<String> pairs = new ArrayList<>(8);
+    if (mdc != null && !mdc.isEmpty()) {
+      add(pairs, "requestId", keys.requestId() == null ? null : mdc.get(keys.requestId()));
+      add(pairs, "trace_id", keys.traceId() == null ? null : mdc.get(keys.traceId()));
+      add(pairs, "span_id", keys.spanId() == null ? null : mdc.get(keys.spanId()));
+    }
+    if (event.getThrowableProxy() != null) {
+      add(pairs, "error_fingerprint", encoder instanceof ThreadlineEncoder
+          ? ((ThreadlineEncoder) encoder).fingerprintOf(event.getThrowableProxy())
+          : ThreadlineEncoder.fingerprint(event.getThrowableProxy()));
+    }
+    return pairs.toArray(new String[0]);
+  }
+
+  private static void add(List<String> pairs, String name, String value) {
+    if (value != null && !value.isEmpty() && value.length() <= 256) {
+      pairs.add(name);
+      pairs.add(value);
+    }
+  }
+
+  // ---- the sender thread
+
+  private void sendLoop() {
+    Snappy snappy = new Snappy();
+    PushRequestWriter writer = new PushRequestWriter();
+    List<LokiRecord> batch = new ArrayList<>();
+    long backoffNanos = 0;
+    while (true) {
+      if (batch.isEmpty()) {
+        if (!gather(batch)) {
+          return;
+        }
+        backoffNanos = 0;
+      }
+      if (stopping && System.nanoTime() > stopDeadline) {
+        dropAtShutdown(batch);
+        return;
+      }
+      Outcome outcome = push(batch, writer, snappy);
+      if (outcome.done) {
+        release(batch);
+        batch.clear();
+      } else {
+        retries.incrementAndGet();
+        backoffNanos = backoffNanos == 0 ? minBackoff.toNanos() : Math.min(backoffNanos * 2, maxBackoff.toNanos());
+        long wait = Math.max(outcome.retryAfterNanos,
+            backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1));
+        if (stopping) {
+          wait = Math.min(wait, Math.max(0, stopDeadline - System.nanoTime()));
+        }
+        LockSupport.parkNanos(this, wait);
+      }
+    }
+  }
+
+  /**
+   * Waits for work and fills {@code batch} by the batch limits. Parks without a timeout when there is nothing to
+   * send. Returns false when the appender stopped and everything was sent.
+   */
+  private boolean gather(List<LokiRecord> batch) {
+    long firstSeen = 0;
+    int bytes = 0;
+    while (true) {
+      LokiRecord next;
+      while (batch.size() < batchMaxItems && (next = queue.peek()) != null) {
+        if (!batch.isEmpty() && bytes + next.lineLength > batchMaxBytes) {
+          return true;
+        }
+        queue.poll();
+        batch.add(next);
+        bytes += next.lineLength;
+        if (firstSeen == 0) {
+          firstSeen = System.nanoTime();
+        }
+      }
+      if (batch.size() >= batchMaxItems || bytes >= batchMaxBytes) {
+        return true;
+      }
+      if (stopping) {
+        return !batch.isEmpty();
+      }
+      if (batch.isEmpty()) {
+        senderParked = true;
+        if (queue.isEmpty() && !stopping) {
+          LockSupport.park(this);
+        }
+        senderParked = false;
+      } else {
+        long left = batchMaxWait.toNanos() - (System.nanoTime() - firstSeen);
+        if (left <= 0) {
+          return true;
+        }
+        LockSupport.parkNanos(this, left);
+      }
+    }
+  }
+
+  private static final class Outcome {
+    static final Outcome DONE = new Outcome(true, 0);
+    final boolean done;
+    final long retryAfterNanos;
+
+    Outcome(boolean done, long retryAfterNanos) {
+      this.done = done;
+      this.retryAfterNanos = retryAfterNanos;
+    }
+  }
+
+  private Outcome push(List<LokiRecord> batch, PushRequestWriter writer, Snappy snappy) {
+    int length = writer.write(batch);
+    byte[] compressed = snappy.compress(writer.buffer(), length);
+    int compressedLength = snappy.compressedLength();
+    HttpRequest.Builder request = HttpRequest.newBuilder(pushUri)
+        .timeout(requestTimeout)
+        .header("Content-Type", "application/x-protobuf")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(compressed, 0, compressedLength));
+    resolvedHeaders.forEach(request::header);
+    long started = System.nanoTime();
+    try {
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      int status = response.statusCode();
+      if (status / 100 == 2) {
+        sent.addAndGet(batch.size());
+        bytesSent.addAndGet(compressedLength);
+        lastSendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        return Outcome.DONE;
+      }
+      String body = response.body() == null ? "" : response.body().strip();
+      if (status == 429 || status / 100 == 5) {
+        reportError("Loki answered " + status + " (will retry): " + abbreviate(body));
+        return new Outcome(false, retryAfter(response));
+      }
+      droppedRejected.addAndGet(batch.size());
+      reportError("Loki refused a batch of " + batch.size() + " events with " + status + " (not retried): "
+          + abbreviate(body));
+      return Outcome.DONE;
+    } catch (IOException e) {
+      reportError("Could not reach Loki (will retry): " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + abbreviate(e.getMessage())));
+      return new Outcome(false, 0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome(false, 0);
+    } catch (RuntimeException e) {
+      reportError("Sending to Loki failed (will retry): " + e.getClass().getName());
+      return new Outcome(false, 0);
+    }
+  }
+
+  private static long retryAfter(HttpResponse<?> response) {
+    return response.headers().firstValue("Retry-After").map(value -> {
+      try {
+        return TimeUnit.SECONDS.toNanos(Math.min(300, Long.parseLong(value.trim())));
+      } catch (NumberFormatException e) {
+        return 0L;
+      }
+    }).orElse(0L);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 300 ? text : text.substring(0, 300) + "…";
+  }
+
+  private void release(List<LokiRecord> batch) {
+    long bytes = 0;
+    for (LokiRecord r : batch) {
+      bytes += r.budgetBytes;
+    }
+    queuedBytes.addAndGet(-bytes);
+  }
+
+  private void dropAtShutdown(List<LokiRecord> batch) {
+    int count = batch.size();
+    release(batch);
+    batch.clear();
+    LokiRecord r;
+    while ((r = queue.poll()) != null) {
+      queuedBytes.addAndGet(-r.budgetBytes);
+      count++;
+    }
+    if (count > 0) {
+      droppedAtShutdown.addAndGet(count);
+      addWarn("LokiAppender '" + getName() + "' stopped with " + count + " events unsent after "
+          + shutdownTimeout.toMillis() + " ms (Loki unreachable or too slow)");
+    }
+  }
+
+  private void reportDrops() {
+    long now = System.nanoTime();
+    long last = lastDropReport.get();
+    if (now - last >= STATUS_INTERVAL_NANOS && lastDropReport.compareAndSet(last, now)) {
+      addWarn("LokiAppender '" + getName() + "' is dropping events: its queue holds " + queuedBytes.get()
+          + " bytes of at most " + maxQueueBytes + " (" + droppedQueueFull.get() + " dropped so far)");
+    }
+  }
+
+  private void reportError(String message) {
+    lastError = message;
+    long now = System.nanoTime();
+    long last = lastErrorReport.get();
+    if (now - last >= STATUS_INTERVAL_NANOS && lastErrorReport.compareAndSet(last, now)) {
+      addWarn("LokiAppender '" + getName() + "': " + message);
+    }
+  }
+
+  /**
+   * Stops taking events and sends what is queued, waiting at most {@link #setShutdownTimeout shutdownTimeout};
+   * whatever is still unsent then is dropped and counted. Never waits longer, even with Loki down.
+   */
+  @Override
+  public void stop() {
+    if (!isStarted()) {
+      return;
+    }
+    super.stop();
+    stopDeadline = System.nanoTime() + shutdownTimeout.toNanos();
+    stopping = true;
+    LockSupport.unpark(sender);
+    try {
+      sender.join(shutdownTimeout.toMillis() + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (sender.isAlive()) {
+      sender.interrupt();
+    }
+  }
+
+  /** The counters since start. */
+  public LokiStats stats() {
+    return new LokiStats(appended.get(), sent.get(), droppedQueueFull.get(), droppedRejected.get(),
+        droppedAtShutdown.get(), retries.get(), bytesSent.get(), queuedBytes.get(), lastError, lastSendMillis);
+  }
+
+  @Override
+  public String toString() {
+    return "LokiAppender[name=" + getName() + ", url=" + url + ", labels=" + labels + ", tenant=" + tenant
+        + ", auth=" + (bearerToken != null ? "bearer" : username != null ? "basic" : "none") + "]";
+  }
+
+  // ---- settings
+
+  /** Loki's base URL, e.g. {@code http://loki:3100}; the push path is added. Required. */
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  /** The encoder that writes each line; default a {@link ThreadlineEncoder}. */
+  public void setEncoder(Encoder<ILoggingEvent> encoder) {
+    this.encoder = encoder;
+  }
+
+  /** Label names, comma-separated, from service, env, version, host, level. Default {@code service,env,level}. */
+  public void setLabels(String labels) {
+    this.labels = labels == null ? "" : labels;
+  }
+
+  /** A constant label, {@code name=value}. */
+  public void addStaticLabel(String nameEqualsValue) {
+    int equals = nameEqualsValue == null ? -1 : nameEqualsValue.indexOf('=');
+    if (equals <= 0) {
+      addError("staticLabel: '" + nameEqualsValue + "' is not name=value; ignored");
+      return;
+    }
+    staticLabels.put(nameEqualsValue.substring(0, equals).trim(), nameEqualsValue.substring(equals + 1).trim());
+  }
+
+  /** An MDC key allowed as a label; only for low-cardinality keys (a region, a tenant tier). */
+  public void addMdcLabel(String key) {
+    if (key != null && !key.isBlank()) {
+      mdcLabels.add(key.trim());
+    }
+  }
+
+  /** The {@code service} label value; default as {@link ThreadlineEncoder#setService}. */
+  public void setService(String service) {
+    this.service = service;
+  }
+
+  /** The {@code env} label value; default as {@link ThreadlineEncoder#setEnv}. */
+  public void setEnv(String env) {
+    this.env = env;
+  }
+
+  /** The {@code version} label value. */
+  public void setVersion(String version) {
+    this.version = version;
+  }
+
+  /** The {@code host} label value. */
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  /** Whether requestId, trace_id, span_id and the error fingerprint go as structured metadata. Default true. */
+  public void setStructuredMetadata(boolean structuredMetadata) {
+    this.structuredMetadata = structuredMetadata;
+  }
+
+  /** The byte budget of queued events. Default 33554432 (32 MiB). */
+  public void setMaxQueueBytes(long maxQueueBytes) {
+    this.maxQueueBytes = maxQueueBytes;
+  }
+
+  /** {@code drop} (default): drop the newest when full; {@code block}: wait up to blockTimeout, then drop. */
+  public void setOverflowPolicy(String overflowPolicy) {
+    this.overflowPolicy = overflowPolicy == null ? "drop" : overflowPolicy.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** How long {@code block} waits for room. Default 100 ms. */
+  public void setBlockTimeout(Duration blockTimeout) {
+    this.blockTimeout = blockTimeout;
+  }
+
+  /** The most events per push. Default 1000. */
+  public void setBatchMaxItems(int batchMaxItems) {
+    this.batchMaxItems = batchMaxItems;
+  }
+
+  /** The most bytes of lines per push (at most 4 MiB, Loki's decoded limit). Default 1048576. */
+  public void setBatchMaxBytes(int batchMaxBytes) {
+    this.batchMaxBytes = batchMaxBytes;
+  }
+
+  /** How long a batch waits for more events after its first. Default 1 second. */
+  public void setBatchMaxWait(Duration batchMaxWait) {
+    this.batchMaxWait = batchMaxWait;
+  }
+
+  /** TCP connect timeout. Default 5 seconds. */
+  public void setConnectTimeout(Duration connectTimeout) {
+    this.connectTimeout = connectTimeout;
+  }
+
+  /** Timeout of one push. Default 10 seconds. */
+  public void setRequestTimeout(Duration requestTimeout) {
+    this.requestTimeout = requestTimeout;
+  }
+
+  /** First retry delay; doubles up to maxBackoff, with jitter. Default 500 ms. */
+  public void setMinBackoff(Duration minBackoff) {
+    this.minBackoff = minBackoff;
+  }
+
+  /** Longest retry delay. Default 30 seconds. */
+  public void setMaxBackoff(Duration maxBackoff) {
+    this.maxBackoff = maxBackoff;
+  }
+
+  /** How long {@link #stop()} tries to send what is queued. Default 5 seconds. */
+  public void setShutdownTimeout(Duration shutdownTimeout) {
+    this.shutdownTimeout = shutdownTimeout;
+  }
+
+  /** The tenant, sent as {@code X-Scope-OrgID}. */
+  public void setTenant(String tenant) {
+    this.tenant = tenant;
+  }
+
+  /** Basic-auth user name. */
+  public void setUsername(String username) {
+    this.username = username;
+  }
+
+  /** Basic-auth password; use {@code ${LOKI_PASSWORD}} to read it from the environment. Never logged. */
+  public void setPassword(String password) {
+    this.password = password;
+  }
+
+  /** A bearer token; use {@code ${LOKI_TOKEN}}. Never logged. */
+  public void setBearerToken(String bearerToken) {
+    this.bearerToken = bearerToken;
+  }
+
+  /** An extra header, {@code Name: value}. */
+  public void addHeader(String nameColonValue) {
+    int colon = nameColonValue == null ? -1 : nameColonValue.indexOf(':');
+    if (colon <= 0) {
+      addError("header: '" + (nameColonValue == null ? null : "<" + nameColonValue.length() + " chars>")
+          + "' is not Name: value; ignored");
+      return;
+    }
+    headers.put(nameColonValue.substring(0, colon).trim(), nameColonValue.substring(colon + 1).trim());
+  }
+}

@@ -1,0 +1,156 @@
+package dev.threadline.loki;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes Loki's {@code logproto.PushRequest} as protobuf by hand, so the application needs no protobuf runtime
+ * (and none of its version conflicts). The five messages, from Loki's {@code pkg/push/push.proto}:
+ *
+ * <pre>
+ * PushRequest      { repeated StreamAdapter streams = 1; }
+ * StreamAdapter    { string labels = 1; repeated EntryAdapter entries = 2; }
+ * EntryAdapter     { google.protobuf.Timestamp timestamp = 1; string line = 2;
+ *                    repeated LabelPairAdapter structuredMetadata = 3; }
+ * LabelPairAdapter { string name = 1; string value = 2; }
+ * Timestamp        { int64 seconds = 1; int32 nanos = 2; }
+ * </pre>
+ *
+ * Sizes are computed first, then bytes written once into a reused buffer. Not thread-safe (the sender's own).
+ */
+final class PushRequestWriter {
+
+  private static final int LEN_1 = 1 << 3 | 2;
+  private static final int LEN_2 = 2 << 3 | 2;
+  private static final int LEN_3 = 3 << 3 | 2;
+  private static final int VARINT_1 = 1 << 3;
+  private static final int VARINT_2 = 2 << 3;
+
+  private byte[] out = new byte[1 << 16];
+  private int pos;
+
+  /** Groups {@code records} by stream, in order of first appearance, and encodes them; returns the length. */
+  int write(List<LokiRecord> records) {
+    Map<String, List<LokiRecord>> streams = new LinkedHashMap<>();
+    for (LokiRecord r : records) {
+      streams.computeIfAbsent(r.labels, k -> new java.util.ArrayList<>()).add(r);
+    }
+    pos = 0;
+    for (Map.Entry<String, List<LokiRecord>> stream : streams.entrySet()) {
+      byte[] labels = stream.getKey().getBytes(StandardCharsets.UTF_8);
+      List<LokiRecord> entries = stream.getValue();
+      int[] entrySizes = new int[entries.size()];
+      byte[][][] metadata = new byte[entries.size()][][];
+      int streamSize = field(labels.length);
+      for (int i = 0; i < entries.size(); i++) {
+        LokiRecord r = entries.get(i);
+        metadata[i] = utf8(r.metadata);
+        entrySizes[i] = entrySize(r, metadata[i]);
+        streamSize += field(entrySizes[i]);
+      }
+      ensure(field(streamSize));
+      tag(LEN_1);
+      varint(streamSize);
+      bytes(LEN_1, labels);
+      for (int i = 0; i < entries.size(); i++) {
+        LokiRecord r = entries.get(i);
+        tag(LEN_2);
+        varint(entrySizes[i]);
+        int ts = timestampSize(r);
+        tag(LEN_1);
+        varint(ts);
+        if (r.epochSecond != 0) {
+          tag(VARINT_1);
+          varint64(r.epochSecond);
+        }
+        if (r.nanos != 0) {
+          tag(VARINT_2);
+          varint64(r.nanos);
+        }
+        tag(LEN_2);
+        varint(r.lineLength);
+        System.arraycopy(r.line, 0, out, pos, r.lineLength);
+        pos += r.lineLength;
+        byte[][] m = metadata[i];
+        for (int j = 0; j + 1 < m.length; j += 2) {
+          tag(LEN_3);
+          varint(field(m[j].length) + field(m[j + 1].length));
+          bytes(LEN_1, m[j]);
+          bytes(LEN_2, m[j + 1]);
+        }
+      }
+    }
+    return pos;
+  }
+
+  /** The buffer the last {@link #write} filled. */
+  byte[] buffer() {
+    return out;
+  }
+
+  private static byte[][] utf8(String[] strings) {
+    byte[][] bytes = new byte[strings.length][];
+    for (int i = 0; i < strings.length; i++) {
+      bytes[i] = strings[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return bytes;
+  }
+
+  private static int entrySize(LokiRecord r, byte[][] metadata) {
+    int size = field(timestampSize(r)) + field(r.lineLength);
+    for (int j = 0; j + 1 < metadata.length; j += 2) {
+      size += field(field(metadata[j].length) + field(metadata[j + 1].length));
+    }
+    return size;
+  }
+
+  private static int timestampSize(LokiRecord r) {
+    return (r.epochSecond != 0 ? 1 + varint64Size(r.epochSecond) : 0) + (r.nanos != 0 ? 1 + varint64Size(r.nanos) : 0);
+  }
+
+  /** The size of a length-delimited field of one-byte tag and {@code length} bytes of content. */
+  private static int field(int length) {
+    return 1 + varint64Size(length) + length;
+  }
+
+  private static int varint64Size(long value) {
+    int size = 1;
+    while ((value & ~0x7FL) != 0) {
+      value >>>= 7;
+      size++;
+    }
+    return size;
+  }
+
+  private void ensure(int extra) {
+    if (pos + extra > out.length) {
+      out = Arrays.copyOf(out, Math.max(out.length * 2, pos + extra));
+    }
+  }
+
+  private void tag(int tag) {
+    out[pos++] = (byte) tag;
+  }
+
+  private void bytes(int tag, byte[] value) {
+    tag(tag);
+    varint(value.length);
+    System.arraycopy(value, 0, out, pos, value.length);
+    pos += value.length;
+  }
+
+  private void varint(int value) {
+    varint64(value & 0xFFFF_FFFFL);
+  }
+
+  private void varint64(long value) {
+    while ((value & ~0x7FL) != 0) {
+      out[pos++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out[pos++] = (byte) value;
+  }
+}
