@@ -306,7 +306,9 @@ final class LineWriter {
       out.raw(key);
       int start = out.size;
       out.string(value, maxFieldChars);
-      recent.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
+      if (recent.seenBefore(value)) {
+        recent.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
+      }
     }
   }
 
@@ -366,7 +368,9 @@ final class LineWriter {
     }
     int start = out.size;
     out.string(redactor.redact(value), maxFieldChars);
-    recentValues.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
+    if (recentValues.seenBefore(value)) {
+      recentValues.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
+    }
   }
 
   private boolean includedMdc(String key) {

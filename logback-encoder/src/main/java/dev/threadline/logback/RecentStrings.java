@@ -9,6 +9,10 @@ package dev.threadline.logback;
  * so the same instance always has the same JSON form. Slots are overwritten freely; entries are immutable, so racy
  * reads and writes between threads are safe. At most {@value #SLOTS} strings of at most {@value #MAX_CHARS}
  * characters are held.
+ *
+ * <p>A string is admitted on its second sighting only: the first just marks its slot (a reference write, no
+ * allocation), so strings seen once, which are most strings in a busy service with many requests, cost nothing
+ * extra.
  */
 final class RecentStrings {
 
@@ -26,11 +30,29 @@ final class RecentStrings {
   }
 
   private final Entry[] slots = new Entry[SLOTS];
+  /** The last string offered for each slot but not (yet) cached; a single reference, so racy use is safe. */
+  private final String[] seen = new String[SLOTS];
 
   /** The cached JSON of {@code value} (quotes included), or {@code null}. */
   byte[] get(String value) {
     Entry entry = slots[System.identityHashCode(value) & (SLOTS - 1)];
     return entry != null && entry.value == value ? entry.json : null;
+  }
+
+  /**
+   * Whether {@code value} was offered before (and so is worth caching): marks it as seen otherwise. Call
+   * {@link #put} only when this returns true.
+   */
+  boolean seenBefore(String value) {
+    if (value.length() > MAX_CHARS) {
+      return false;
+    }
+    int slot = System.identityHashCode(value) & (SLOTS - 1);
+    if (seen[slot] == value) {
+      return true;
+    }
+    seen[slot] = value;
+    return false;
   }
 
   void put(String value, byte[] json) {
