@@ -59,7 +59,7 @@ import java.util.regex.Pattern;
  * with a Logback error naming it. {@code requestId}, {@code trace_id}, {@code span_id} and the error fingerprint go
  * as structured metadata instead (Loki 3; {@link #setStructuredMetadata} off for Loki 2).
  */
-public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> implements LokiAppenderMXBean {
 
   static final String PUSH_PATH = "/loki/api/v1/push";
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -96,6 +96,15 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private String password;
   private String bearerToken;
   private final Map<String, String> headers = new LinkedHashMap<>();
+  private String format = "protobuf";
+  private boolean gzip = true;
+  private String trustStore;
+  private String trustStorePassword;
+  private String trustStoreType = "PKCS12";
+  private String keyStore;
+  private String keyStorePassword;
+  private String keyStoreType = "PKCS12";
+  private boolean jmx = true;
 
   // ---- state
   private final ConcurrentLinkedQueue<LokiRecord> queue = new ConcurrentLinkedQueue<>();
@@ -119,6 +128,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private URI pushUri;
   private String[] levelLabels;
   private Map<String, String> resolvedHeaders;
+  private javax.management.ObjectName jmxName;
 
   @Override
   public void start() {
@@ -147,6 +157,10 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     if (!overflowPolicy.equals("drop") && !overflowPolicy.equals("block")) {
       problems.add("overflowPolicy must be drop or block, not '" + overflowPolicy + "'");
     }
+    if (!format.equals("protobuf") && !format.equals("json")) {
+      problems.add("format must be protobuf or json, not '" + format + "'");
+    }
+    javax.net.ssl.SSLContext ssl = sslContext(problems);
     Map<String, String> resource = resourceLabels(problems);
     for (String problem : problems) {
       addError("LokiAppender '" + getName() + "' not started: " + problem);
@@ -184,12 +198,88 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
       resolvedHeaders.put("Authorization", "Basic " + Base64.getEncoder()
           .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
-    http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(connectTimeout);
+    if (ssl != null) {
+      client.sslContext(ssl);
+    }
+    http = client.build();
+    registerJmx();
     stopping = false;
     sender = new Thread(this::sendLoop, "threadline-loki-sender-" + getName());
     sender.setDaemon(true);
     sender.start();
     super.start();
+  }
+
+  /** An SSL context from the configured trust and key stores; {@code null} for the JVM's defaults. */
+  private javax.net.ssl.SSLContext sslContext(List<String> problems) {
+    if (trustStore == null && keyStore == null) {
+      return null;
+    }
+    try {
+      javax.net.ssl.TrustManager[] trust = null;
+      if (trustStore != null) {
+        java.security.KeyStore store = load("trustStore", trustStore, trustStoreType, trustStorePassword);
+        javax.net.ssl.TrustManagerFactory factory =
+            javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        trust = factory.getTrustManagers();
+      }
+      javax.net.ssl.KeyManager[] keys = null;
+      if (keyStore != null) {
+        java.security.KeyStore store = load("keyStore", keyStore, keyStoreType, keyStorePassword);
+        javax.net.ssl.KeyManagerFactory factory =
+            javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, keyStorePassword == null ? new char[0] : keyStorePassword.toCharArray());
+        keys = factory.getKeyManagers();
+      }
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(keys, trust, null);
+      return context;
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    } catch (java.security.GeneralSecurityException e) {
+      problems.add("TLS setup failed: " + e.getClass().getSimpleName());
+    }
+    return null;
+  }
+
+  /** Loads a key store; the message of any failure names the setting and the file, never the password. */
+  private static java.security.KeyStore load(String setting, String path, String type, String password) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(path))) {
+      java.security.KeyStore store = java.security.KeyStore.getInstance(type);
+      store.load(in, password == null ? null : password.toCharArray());
+      return store;
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException(setting + ": cannot load " + type + " store '" + path + "' ("
+          + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private void registerJmx() {
+    if (!jmx) {
+      return;
+    }
+    try {
+      javax.management.ObjectName name = new javax.management.ObjectName(
+          "dev.threadline:type=LokiAppender,name=" + javax.management.ObjectName.quote(String.valueOf(getName())));
+      java.lang.management.ManagementFactory.getPlatformMBeanServer().registerMBean(this, name);
+      jmxName = name;
+    } catch (javax.management.JMException | RuntimeException e) {
+      addWarn("LokiAppender '" + getName() + "': its counters are not on JMX (" + e.getClass().getSimpleName()
+          + "); stats() still has them");
+    }
+  }
+
+  private void unregisterJmx() {
+    if (jmxName != null) {
+      try {
+        java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
+      } catch (javax.management.JMException | RuntimeException e) {
+        // already gone
+      }
+      jmxName = null;
+    }
   }
 
   private static void checkPositive(List<String> problems, String setting, long value) {
@@ -416,6 +506,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private void sendLoop() {
     Snappy snappy = new Snappy();
     PushRequestWriter writer = new PushRequestWriter();
+    JsonPushWriter json = new JsonPushWriter();
     List<LokiRecord> batch = new ArrayList<>();
     long backoffNanos = 0;
     while (true) {
@@ -429,7 +520,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         dropAtShutdown(batch);
         return;
       }
-      Outcome outcome = push(batch, writer, snappy);
+      Outcome outcome = push(batch, writer, snappy, json);
       if (outcome.done) {
         release(batch);
         batch.clear();
@@ -499,17 +590,26 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     }
   }
 
-  private Outcome push(List<LokiRecord> batch, PushRequestWriter writer, Snappy snappy) {
-    int length = writer.write(batch);
-    byte[] compressed = snappy.compress(writer.buffer(), length);
-    int compressedLength = snappy.compressedLength();
-    HttpRequest.Builder request = HttpRequest.newBuilder(pushUri)
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/x-protobuf")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(compressed, 0, compressedLength));
-    resolvedHeaders.forEach(request::header);
+  private Outcome push(List<LokiRecord> batch, PushRequestWriter writer, Snappy snappy, JsonPushWriter json) {
     long started = System.nanoTime();
     try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(pushUri).timeout(requestTimeout);
+      int compressedLength;
+      if (format.equals("json")) {
+        byte[] body = json.write(batch, gzip);
+        compressedLength = body.length;
+        request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (gzip) {
+          request.header("Content-Encoding", "gzip");
+        }
+      } else {
+        int length = writer.write(batch);
+        byte[] compressed = snappy.compress(writer.buffer(), length);
+        compressedLength = snappy.compressedLength();
+        request.header("Content-Type", "application/x-protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(compressed, 0, compressedLength));
+      }
+      resolvedHeaders.forEach(request::header);
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       int status = response.statusCode();
       if (status / 100 == 2) {
@@ -617,12 +717,68 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     if (sender.isAlive()) {
       sender.interrupt();
     }
+    unregisterJmx();
   }
 
   /** The counters since start. */
   public LokiStats stats() {
     return new LokiStats(appended.get(), sent.get(), droppedQueueFull.get(), droppedRejected.get(),
         droppedAtShutdown.get(), retries.get(), bytesSent.get(), queuedBytes.get(), lastError, lastSendMillis);
+  }
+
+  @Override
+  public long getAppended() {
+    return appended.get();
+  }
+
+  @Override
+  public long getSent() {
+    return sent.get();
+  }
+
+  @Override
+  public long getDropped() {
+    return stats().dropped();
+  }
+
+  @Override
+  public long getDroppedQueueFull() {
+    return droppedQueueFull.get();
+  }
+
+  @Override
+  public long getDroppedRejected() {
+    return droppedRejected.get();
+  }
+
+  @Override
+  public long getDroppedAtShutdown() {
+    return droppedAtShutdown.get();
+  }
+
+  @Override
+  public long getRetries() {
+    return retries.get();
+  }
+
+  @Override
+  public long getBytesSent() {
+    return bytesSent.get();
+  }
+
+  @Override
+  public long getQueuedBytes() {
+    return queuedBytes.get();
+  }
+
+  @Override
+  public String getLastError() {
+    return lastError;
+  }
+
+  @Override
+  public long getLastSendMillis() {
+    return lastSendMillis;
   }
 
   @Override
@@ -774,5 +930,50 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
       return;
     }
     headers.put(nameColonValue.substring(0, colon).trim(), nameColonValue.substring(colon + 1).trim());
+  }
+
+  /** {@code protobuf} (default: snappy-compressed {@code logproto.PushRequest}) or {@code json}. */
+  public void setFormat(String format) {
+    this.format = format == null ? "protobuf" : format.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether JSON pushes are gzip-compressed ({@code Content-Encoding: gzip}). Default true. */
+  public void setGzip(boolean gzip) {
+    this.gzip = gzip;
+  }
+
+  /** A trust store for Loki's certificate (else the JVM's defaults). */
+  public void setTrustStore(String trustStore) {
+    this.trustStore = trustStore;
+  }
+
+  /** The trust store's password; use {@code ${ENV_VAR}}. Never logged. */
+  public void setTrustStorePassword(String trustStorePassword) {
+    this.trustStorePassword = trustStorePassword;
+  }
+
+  /** The trust store's type. Default PKCS12. */
+  public void setTrustStoreType(String trustStoreType) {
+    this.trustStoreType = trustStoreType;
+  }
+
+  /** A key store with a client certificate, for mutual TLS. */
+  public void setKeyStore(String keyStore) {
+    this.keyStore = keyStore;
+  }
+
+  /** The key store's password; use {@code ${ENV_VAR}}. Never logged. */
+  public void setKeyStorePassword(String keyStorePassword) {
+    this.keyStorePassword = keyStorePassword;
+  }
+
+  /** The key store's type. Default PKCS12. */
+  public void setKeyStoreType(String keyStoreType) {
+    this.keyStoreType = keyStoreType;
+  }
+
+  /** Whether the counters are registered on JMX. Default true. */
+  public void setJmx(boolean jmx) {
+    this.jmx = jmx;
   }
 }

@@ -232,4 +232,85 @@ class LokiAppenderTest {
     assertThat(loki.entries()).hasSize(10);
     appender = null;
   }
+
+  @Test
+  void jsonFormat_plainAndGzip_deliversTheSameEntries() {
+    for (boolean gzip : new boolean[] {true, false}) {
+      loki.clear();
+      Logger log = logger(a -> {
+        a.setFormat("json");
+        a.setGzip(gzip);
+      });
+      try (CorrelationScope ignored = Correlation.newTrace("json-req").open()) {
+        log.info("over json \"quoted\" é");
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> loki.entries().size() == 1);
+      LokiReceiver.Entry entry = loki.entries().get(0);
+      assertThat(JSON.readTree(entry.line()).get("message").asString()).isEqualTo("over json \"quoted\" é");
+      assertThat(entry.labels()).containsEntry("service", "order-api");
+      assertThat(entry.structuredMetadata()).containsEntry("requestId", "json-req");
+      assertThat(loki.requests().get(loki.requests().size() - 1).header("Content-Encoding"))
+          .isEqualTo(gzip ? "gzip" : null);
+      appender.stop();
+      appender = null;
+    }
+  }
+
+  @Test
+  void countersAreOnJmx_whileTheAppenderRuns() throws Exception {
+    logger(a -> a.setName("jmx-test")).info("counted");
+    await().atMost(Duration.ofSeconds(10)).until(() -> loki.entries().size() == 1);
+    javax.management.ObjectName name =
+        new javax.management.ObjectName("dev.threadline:type=LokiAppender,name=\"jmx-test\"");
+    javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    assertThat(server.getAttribute(name, "Sent")).isEqualTo(1L);
+    appender.stop();
+    appender = null;
+    assertThat(server.isRegistered(name)).isFalse();
+  }
+
+  @Test
+  void anUnreadableTrustStore_failsStartNamingTheSetting_withoutThePassword() {
+    logger(a -> {
+      a.setTrustStore("/nonexistent/truststore.p12");
+      a.setTrustStorePassword("very-secret-password");
+    });
+    assertThat(appender.isStarted()).isFalse();
+    assertThat(statuses()).anyMatch(s -> s.contains("trustStore") && s.contains("/nonexistent/truststore.p12"))
+        .noneMatch(s -> s.contains("very-secret-password"));
+    appender = null;
+  }
+
+  @Test
+  void anIdleSender_isParkedWithoutATimeout() {
+    logger().info("one");
+    await().atMost(Duration.ofSeconds(10)).until(() -> loki.entries().size() == 1);
+    Thread sender = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("threadline-loki-sender-loki")).findFirst().orElseThrow();
+    // Parked with no timeout (WAITING, not TIMED_WAITING): no wake-ups, no polling, while nothing is logged.
+    await().atMost(Duration.ofSeconds(5)).until(() -> sender.getState() == Thread.State.WAITING);
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuBefore = threads.getThreadCpuTime(sender.getId());
+    await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    assertThat(sender.getState()).isEqualTo(Thread.State.WAITING);
+    assertThat(threads.getThreadCpuTime(sender.getId()) - cpuBefore).isLessThan(5_000_000L);
+  }
+
+  @Test
+  void blockPolicy_waitsAtMostItsTimeoutThenDrops_countingExactly() {
+    loki.goDown();
+    Logger log = logger(a -> {
+      a.setMaxQueueBytes(8 * 1024);
+      a.setOverflowPolicy("block");
+      a.setBlockTimeout(Duration.ofMillis(20));
+    });
+    for (int i = 0; i < 200; i++) {
+      log.info("blocking filler {} {}", i, "y".repeat(100));
+    }
+    LokiStats stats = appender.stats();
+    assertThat(stats.droppedQueueFull()).isPositive();
+    loki.comeUp();
+    await().atMost(Duration.ofSeconds(20)).until(() -> appender.stats().queuedBytes() == 0);
+    assertThat(loki.entries().size() + appender.stats().droppedQueueFull()).isEqualTo(200);
+  }
 }

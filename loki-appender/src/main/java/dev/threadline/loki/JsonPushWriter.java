@@ -1,0 +1,150 @@
+package dev.threadline.loki;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Encodes a batch as Loki's JSON push body, the alternative to protobuf:
+ * {@code {"streams":[{"stream":{"service":"api"},"values":[["<ns>","<line>",{"trace_id":"…"}]]}]}}, timestamps as
+ * nanosecond strings (Loki refuses numbers), structured metadata as the optional third element; gzip on request.
+ * Not thread-safe (the sender's own).
+ */
+final class JsonPushWriter {
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+
+  /** The body for {@code records}, gzipped when {@code gzip}. */
+  byte[] write(List<LokiRecord> records, boolean gzip) throws IOException {
+    out.reset();
+    Map<String, List<LokiRecord>> streams = new LinkedHashMap<>();
+    for (LokiRecord r : records) {
+      streams.computeIfAbsent(r.labels, k -> new ArrayList<>()).add(r);
+    }
+    ascii("{\"streams\":[");
+    boolean firstStream = true;
+    for (Map.Entry<String, List<LokiRecord>> stream : streams.entrySet()) {
+      if (!firstStream) {
+        out.write(',');
+      }
+      firstStream = false;
+      ascii("{\"stream\":{");
+      boolean firstLabel = true;
+      for (Map.Entry<String, String> label : parseLabels(stream.getKey()).entrySet()) {
+        if (!firstLabel) {
+          out.write(',');
+        }
+        firstLabel = false;
+        string(label.getKey());
+        out.write(':');
+        string(label.getValue());
+      }
+      ascii("},\"values\":[");
+      boolean firstValue = true;
+      for (LokiRecord r : stream.getValue()) {
+        if (!firstValue) {
+          out.write(',');
+        }
+        firstValue = false;
+        ascii("[\"");
+        ascii(Long.toString(r.epochSecond));
+        String nanos = Integer.toString(r.nanos);
+        ascii("000000000".substring(nanos.length()));
+        ascii(nanos);
+        ascii("\",\"");
+        escapeUtf8(r.line, r.lineLength);
+        out.write('"');
+        if (r.metadata.length > 0) {
+          ascii(",{");
+          for (int i = 0; i + 1 < r.metadata.length; i += 2) {
+            if (i > 0) {
+              out.write(',');
+            }
+            string(r.metadata[i]);
+            out.write(':');
+            string(r.metadata[i + 1]);
+          }
+          out.write('}');
+        }
+        out.write(']');
+      }
+      ascii("]}");
+    }
+    ascii("]}");
+    if (!gzip) {
+      return out.toByteArray();
+    }
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream(out.size() / 4 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+      out.writeTo(gz);
+    }
+    return zipped.toByteArray();
+  }
+
+  /** Parses the label text form this appender writes: {@code {a="b", c="d"}}, with \\, \" and \n escapes. */
+  static Map<String, String> parseLabels(String text) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    int i = 1;
+    while (i < text.length() - 1) {
+      int equals = text.indexOf('=', i);
+      String name = text.substring(i, equals).trim();
+      StringBuilder value = new StringBuilder();
+      int j = equals + 2;
+      while (text.charAt(j) != '"') {
+        char c = text.charAt(j++);
+        if (c == '\\') {
+          char next = text.charAt(j++);
+          value.append(next == 'n' ? '\n' : next);
+        } else {
+          value.append(c);
+        }
+      }
+      labels.put(name, value.toString());
+      i = j + 1;
+      while (i < text.length() - 1 && (text.charAt(i) == ',' || text.charAt(i) == ' ')) {
+        i++;
+      }
+    }
+    return labels;
+  }
+
+  private void ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      out.write(s.charAt(i));
+    }
+  }
+
+  private void string(String s) {
+    out.write('"');
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    escapeUtf8(utf8, utf8.length);
+    out.write('"');
+  }
+
+  /** Escapes UTF-8 bytes into a JSON string's content; bytes of multi-byte characters pass through. */
+  private void escapeUtf8(byte[] bytes, int length) {
+    for (int i = 0; i < length; i++) {
+      int b = bytes[i] & 0xFF;
+      if (b == '"' || b == '\\') {
+        out.write('\\');
+        out.write(b);
+      } else if (b < 0x20) {
+        out.write('\\');
+        out.write('u');
+        out.write('0');
+        out.write('0');
+        out.write(HEX[b >> 4]);
+        out.write(HEX[b & 0xF]);
+      } else {
+        out.write(b);
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.threadline.loki;
+
+/**
+ * The counters of one {@link LokiAppender} over JMX, registered as
+ * {@code dev.threadline:type=LokiAppender,name=<appender name>} while the appender runs. See {@link LokiStats}.
+ */
+public interface LokiAppenderMXBean {
+
+  /** Events handed to the appender. */
+  long getAppended();
+
+  /** Events Loki accepted. */
+  long getSent();
+
+  /** Events dropped, any cause. */
+  long getDropped();
+
+  /** Events dropped because the byte budget was full. */
+  long getDroppedQueueFull();
+
+  /** Events in batches Loki refused for good. */
+  long getDroppedRejected();
+
+  /** Events unsent when the shutdown timeout ran out. */
+  long getDroppedAtShutdown();
+
+  /** Batch sends retried. */
+  long getRetries();
+
+  /** Compressed bytes Loki accepted. */
+  long getBytesSent();
+
+  /** Bytes of events queued now. */
+  long getQueuedBytes();
+
+  /** The last failure, without secrets. */
+  String getLastError();
+
+  /** How long the last successful push took, in milliseconds. */
+  long getLastSendMillis();
+}
