@@ -2,7 +2,6 @@ package dev.threadline.logback;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.encoder.EncoderBase;
 import dev.threadline.core.MdcKeys;
 import java.nio.charset.StandardCharsets;
@@ -111,10 +110,10 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     Redactor redactor = redactor();
     FrameFilter frames = excludeFrames.isEmpty() ? FrameFilter.defaults() : FrameFilter.withExtra(excludeFrames);
     Map<String, String> resource = new LinkedHashMap<>();
-    resource.put(names.service, cap(resolve(service, "threadline.service", "THREADLINE_SERVICE", "OTEL_SERVICE_NAME")));
-    resource.put(names.env, cap(resolve(env, "threadline.env", "THREADLINE_ENV", null)));
-    resource.put(names.version, cap(resolve(version, "threadline.version", "THREADLINE_VERSION", null)));
-    resource.put(names.host, cap(resolve(host, CoreConstants.HOSTNAME_KEY, "HOSTNAME", null)));
+    resource.put(names.service, cap(Resource.service(getContext(), service)));
+    resource.put(names.env, cap(Resource.env(getContext(), env)));
+    resource.put(names.version, cap(Resource.version(getContext(), version)));
+    resource.put(names.host, cap(Resource.host(getContext(), host)));
     ObjectJson json = ObjectJson.detect(objectSerializer);
     int stackBytes = Math.min(maxStackLength, maxLineBytes / 2);
     FrameCache frameCache = new FrameCache(frames);
@@ -158,21 +157,6 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
 
   private static String cap(String value) {
     return value == null || value.length() <= 256 ? value : value.substring(0, 256);
-  }
-
-  private String resolve(String configured, String contextProperty, String envVar, String fallbackEnvVar) {
-    if (configured != null && !configured.isBlank()) {
-      return configured.trim();
-    }
-    String fromContext = getContext() == null ? null : getContext().getProperty(contextProperty);
-    if (fromContext != null && !fromContext.isBlank()) {
-      return fromContext.trim();
-    }
-    String fromEnv = System.getenv(envVar);
-    if ((fromEnv == null || fromEnv.isBlank()) && fallbackEnvVar != null) {
-      fromEnv = System.getenv(fallbackEnvVar);
-    }
-    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.trim();
   }
 
   /**
@@ -400,7 +384,7 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
 
   // ---- Configuration: bean setters and adders, so logback.xml stays short. ----
 
-  /** The service name. Default: {@code threadline.service}, {@code THREADLINE_SERVICE}, {@code OTEL_SERVICE_NAME}. */
+  /** The service name. Default: see {@link Resource#service}. */
   public void setService(String service) {
     this.service = service;
   }

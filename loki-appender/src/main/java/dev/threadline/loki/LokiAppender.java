@@ -1,10 +1,10 @@
 package dev.threadline.loki;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.threadline.core.MdcKeys;
+import dev.threadline.logback.Resource;
 import dev.threadline.logback.ThreadlineEncoder;
 import java.io.IOException;
 import java.net.URI;
@@ -330,16 +330,18 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       String value;
       switch (name) {
         case "service":
-          value = resolve(service, "threadline.service", "THREADLINE_SERVICE", "OTEL_SERVICE_NAME", "unknown");
+          // Loki needs at least one label; a service without a name still gets a stream.
+          value = Resource.service(getContext(), service);
+          value = value == null ? "unknown" : value;
           break;
         case "env":
-          value = resolve(env, "threadline.env", "THREADLINE_ENV", null, null);
+          value = Resource.env(getContext(), env);
           break;
         case "version":
-          value = resolve(version, "threadline.version", "THREADLINE_VERSION", null, null);
+          value = Resource.version(getContext(), version);
           break;
         case "host":
-          value = resolve(host, CoreConstants.HOSTNAME_KEY, "HOSTNAME", null, null);
+          value = Resource.host(getContext(), host);
           break;
         default:
           value = null;
@@ -355,21 +357,6 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       }
     }
     return set;
-  }
-
-  private String resolve(String configured, String property, String envVar, String fallbackEnv, String fallback) {
-    if (configured != null && !configured.isBlank()) {
-      return configured.trim();
-    }
-    String fromContext = getContext() == null ? null : getContext().getProperty(property);
-    if (fromContext != null && !fromContext.isBlank()) {
-      return fromContext.trim();
-    }
-    String fromEnv = System.getenv(envVar);
-    if ((fromEnv == null || fromEnv.isBlank()) && fallbackEnv != null) {
-      fromEnv = System.getenv(fallbackEnv);
-    }
-    return fromEnv == null || fromEnv.isBlank() ? fallback : fromEnv.trim();
   }
 
   /** A label set in Loki's text form, values escaped as Prometheus does. */
@@ -821,12 +808,12 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     }
   }
 
-  /** The {@code service} label value; default as {@link ThreadlineEncoder#setService}. */
+  /** The {@code service} label value; default as {@link Resource#service}. */
   public void setService(String service) {
     this.service = service;
   }
 
-  /** The {@code env} label value; default as {@link ThreadlineEncoder#setEnv}. */
+  /** The {@code env} label value; default as {@link Resource#env}. */
   public void setEnv(String env) {
     this.env = env;
   }
