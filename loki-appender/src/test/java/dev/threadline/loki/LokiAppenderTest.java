@@ -313,4 +313,40 @@ class LokiAppenderTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> appender.stats().queuedBytes() == 0);
     assertThat(loki.entries().size() + appender.stats().droppedQueueFull()).isEqualTo(200);
   }
+
+  /** The scenario: Loki down for 30 seconds while the service keeps logging; nothing is lost. */
+  @Test
+  void eventsSurviveAThirtySecondOutage_withinTheBudget() {
+    loki.downFor(Duration.ofSeconds(30));
+    Logger log = logger(a -> a.setMaxBackoff(Duration.ofSeconds(2)));
+    long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+    int logged = 0;
+    while (System.nanoTime() < end) {
+      for (int i = 0; i < 50; i++) {
+        log.info("during a long outage {}", logged++);
+      }
+      await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+    }
+    int total = logged;
+    assertThat(loki.entries()).isEmpty();
+    await().atMost(Duration.ofSeconds(30)).until(() -> loki.entries().size() == total);
+    assertThat(appender.stats().dropped()).isZero();
+    assertThat(appender.stats().retries()).isPositive();
+  }
+
+  /** A slow Loki (3 s per push) never shows on the application thread: appends do no I/O. */
+  @Test
+  void aSlowLoki_neverSlowsTheApplicationThread() {
+    loki.latency(Duration.ofSeconds(3));
+    Logger log = logger(a -> a.setBatchMaxItems(10));
+    long slowest = 0;
+    for (int i = 0; i < 200; i++) {
+      long t = System.nanoTime();
+      log.info("while Loki is slow {}", i);
+      slowest = Math.max(slowest, System.nanoTime() - t);
+    }
+    assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofSeconds(1));
+    loki.latency(Duration.ZERO);
+    await().atMost(Duration.ofSeconds(30)).until(() -> loki.entries().size() == 200);
+  }
 }
