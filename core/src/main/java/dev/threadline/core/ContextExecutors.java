@@ -42,7 +42,7 @@ public final class ContextExecutors {
   }
 
   /** {@code task}, made to run with the correlation current now. */
-  public static <T> Supplier<T> wrap(Supplier<T> task) {
+  public static <T> Supplier<T> wrapSupplier(Supplier<T> task) {
     Correlation captured = Correlation.CURRENT.get();
     return () -> {
       try (CorrelationScope ignored = enter(captured)) {
@@ -91,7 +91,7 @@ public final class ContextExecutors {
    * runs each stage with the correlation current on the thread that triggered it: the caller's when the previous
    * stage had already completed, the previous stage's when it completes later. Stages started with {@link
    * #supplyAsync} complete inside their scope, so a chain keeps its correlation; for stages whose trigger you do
-   * not control, wrap the function itself with {@link #wrap(Function)}.
+   * not control, wrap the function itself with {@link #wrapFunction(Function)}.
    */
   public static Executor commonPool() {
     return COMMON_POOL;
@@ -109,7 +109,7 @@ public final class ContextExecutors {
   /** {@link #supplyAsync(Supplier)} on {@code executor}. */
   public static <T> CompletableFuture<T> supplyAsync(Supplier<T> task, Executor executor) {
     CompletableFuture<T> future = new CompletableFuture<>();
-    executor.execute(wrap((Runnable) () -> {
+    executor.execute(wrap(() -> {
       try {
         future.complete(task.get());
       } catch (Throwable failure) {
@@ -133,7 +133,7 @@ public final class ContextExecutors {
   }
 
   /** {@code function}, made to run with the correlation current now: for {@code CompletableFuture} stages. */
-  public static <T, R> Function<T, R> wrap(Function<T, R> function) {
+  public static <T, R> Function<T, R> wrapFunction(Function<T, R> function) {
     Correlation captured = Correlation.CURRENT.get();
     return value -> {
       try (CorrelationScope ignored = enter(captured)) {
@@ -143,7 +143,7 @@ public final class ContextExecutors {
   }
 
   /** {@code consumer}, made to run with the correlation current now: for {@code CompletableFuture} stages. */
-  public static <T> Consumer<T> wrap(Consumer<T> consumer) {
+  public static <T> Consumer<T> wrapConsumer(Consumer<T> consumer) {
     Correlation captured = Correlation.CURRENT.get();
     return value -> {
       try (CorrelationScope ignored = enter(captured)) {

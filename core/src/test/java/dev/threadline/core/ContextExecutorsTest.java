@@ -146,8 +146,8 @@ class ContextExecutorsTest {
     CompletableFuture<String> stage;
     CompletableFuture<Void> consumer;
     try (CorrelationScope ignored = c.open()) {
-      stage = notYet.thenApplyAsync(ContextExecutors.wrap((String v) -> v + MDC.get("requestId")));
-      consumer = notYet.thenAcceptAsync(ContextExecutors.wrap((String v) -> consumed.set(Seen.now())));
+      stage = notYet.thenApplyAsync(ContextExecutors.wrapFunction((String v) -> v + MDC.get("requestId")));
+      consumer = notYet.thenAcceptAsync(ContextExecutors.wrapConsumer((String v) -> consumed.set(Seen.now())));
     }
     notYet.complete("x-");
     assertThat(stage.get(10, TimeUnit.SECONDS)).isEqualTo("x-stage");
