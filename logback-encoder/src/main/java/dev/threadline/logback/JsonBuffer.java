@@ -33,8 +33,15 @@ final class JsonBuffer {
     ESCAPES['\f'] = 'f';
   }
 
+  private static final int SCRATCH_CHARS = 2048;
+
   byte[] bytes;
   int size;
+  /**
+   * Where string chunks are copied to be escaped; one per buffer, made on first use and grown to at most
+   * {@value #SCRATCH_CHARS} characters, so short-lived buffers for single keys stay small.
+   */
+  private char[] scratch = new char[0];
 
   JsonBuffer(int initialCapacity) {
     bytes = new byte[initialCapacity];
@@ -156,45 +163,74 @@ final class JsonBuffer {
   }
 
   /**
-   * Strings are mostly plain ASCII: find each run of characters that need no escaping and copy it in bulk
-   * ({@link String#getBytes(int, int, byte[], int)} copies the low byte of each char, exact below 0x80), then
-   * escape the one character that ended the run.
+   * Strings are copied into a scratch {@code char[]} in chunks ({@link String#getChars} is a bulk copy), then
+   * escaped from the array: per character that is one array read, where {@code charAt} would check bounds and the
+   * string's coder every time. A chunk never ends between the two halves of a surrogate pair.
    */
-  @SuppressWarnings("deprecation")
   private void escapeString(String s, int from, int to) {
     int i = from;
     while (i < to) {
-      int runStart = i;
-      while (i < to) {
-        char c = s.charAt(i);
-        if (c >= 0x80 || ESCAPES[c] != 0) {
-          break;
-        }
-        i++;
+      int end = Math.min(to, i + SCRATCH_CHARS);
+      if (end < to && Character.isHighSurrogate(s.charAt(end - 1))) {
+        end--;
       }
-      if (i > runStart) {
-        int length = i - runStart;
-        ensure(length);
-        s.getBytes(runStart, i, bytes, size);
-        size += length;
+      if (end == i) {
+        end = i + 1; // a lone high surrogate as the only char left in a chunk: escapeArray replaces it
       }
-      if (i < to) {
-        // Up to the next ASCII character that needs no escaping, or a bounded chunk: the slow path.
-        int end = i + 1;
-        while (end < to && end - i < 64) {
-          char c = s.charAt(end);
-          if (c < 0x80 && ESCAPES[c] == 0) {
-            break;
-          }
-          end++;
+      if (scratch.length < end - i) {
+        scratch = new char[Math.min(SCRATCH_CHARS, Math.max(end - i, scratch.length * 2))];
+      }
+      s.getChars(i, end, scratch, 0);
+      escapeArray(scratch, 0, end - i);
+      i = end;
+    }
+  }
+
+  /** The same as {@link #escapeChars} over a {@code char[]}. */
+  private void escapeArray(char[] chars, int from, int to) {
+    ensure((to - from) * 6);
+    byte[] out = bytes;
+    int pos = size;
+    int i = from;
+    while (i < to) {
+      char c = chars[i++];
+      if (c < 0x80) {
+        byte escape = ESCAPES[c];
+        if (escape == 0) {
+          out[pos++] = (byte) c;
+        } else if (escape == 'u') {
+          out[pos++] = '\\';
+          out[pos++] = 'u';
+          out[pos++] = '0';
+          out[pos++] = '0';
+          out[pos++] = HEX[c >> 4];
+          out[pos++] = HEX[c & 0xF];
+        } else {
+          out[pos++] = '\\';
+          out[pos++] = escape;
         }
-        if (end < to && Character.isLowSurrogate(s.charAt(end)) && Character.isHighSurrogate(s.charAt(end - 1))) {
-          end++;
+      } else if (c < 0x800) {
+        out[pos++] = (byte) (0xC0 | (c >> 6));
+        out[pos++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(chars[i])) {
+          int cp = Character.toCodePoint(c, chars[i++]);
+          out[pos++] = (byte) (0xF0 | (cp >> 18));
+          out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+          out[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+          out[pos++] = (byte) (0x80 | (cp & 0x3F));
+        } else {
+          out[pos++] = REPLACEMENT[0];
+          out[pos++] = REPLACEMENT[1];
+          out[pos++] = REPLACEMENT[2];
         }
-        escapeChars(s, i, end);
-        i = end;
+      } else {
+        out[pos++] = (byte) (0xE0 | (c >> 12));
+        out[pos++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        out[pos++] = (byte) (0x80 | (c & 0x3F));
       }
     }
+    size = pos;
   }
 
   private void escapeChars(CharSequence s, int from, int to) {
