@@ -196,7 +196,8 @@ class LokiAppenderTest {
     loki.comeUp();
     await().atMost(Duration.ofSeconds(20)).until(() -> appender.stats().queuedBytes() == 0);
     assertThat(loki.entries().size() + appender.stats().droppedQueueFull()).isEqualTo(5_000);
-    assertThat(statuses()).anyMatch(s -> s.contains("dropping events"));
+    // Thousands of drops, one warning: at most one a minute.
+    assertThat(statuses().stream().filter(s -> s.contains("dropping events"))).hasSize(1);
     // Not a timing assertion: an append that blocked on I/O would take the 5 s connect timeout.
     assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofSeconds(1));
   }
