@@ -120,7 +120,12 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private final AtomicLong lastErrorReport = new AtomicLong(System.nanoTime() - STATUS_INTERVAL_NANOS);
   private volatile String lastError;
   private volatile long lastSendMillis;
-  private volatile boolean senderParked;
+  /** Events in the queue (not yet taken into a batch). */
+  private final java.util.concurrent.atomic.AtomicInteger queuedCount = new java.util.concurrent.atomic.AtomicInteger();
+  /** The sender is parked with an empty batch: any event wakes it. */
+  private volatile boolean senderIdle;
+  /** The sender is parked with a partial batch: only enough events for a full batch wake it. */
+  private volatile boolean senderFilling;
   private volatile boolean stopping;
   private volatile long stopDeadline;
   private Thread sender;
@@ -399,7 +404,8 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
         return;
       }
       queue.offer(record);
-      if (senderParked) {
+      int queued = queuedCount.incrementAndGet();
+      if (senderIdle || (senderFilling && queued >= batchMaxItems)) {
         LockSupport.unpark(sender);
       }
     } catch (RuntimeException e) {
@@ -538,6 +544,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
           return true;
         }
         queue.poll();
+        queuedCount.decrementAndGet();
         batch.add(next);
         bytes += next.lineLength;
         if (firstSeen == 0) {
@@ -551,17 +558,22 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
         return !batch.isEmpty();
       }
       if (batch.isEmpty()) {
-        senderParked = true;
+        // Flag first, then look again: an event offered in between either sees the flag or is seen here.
+        senderIdle = true;
         if (queue.isEmpty() && !stopping) {
           LockSupport.park(this);
         }
-        senderParked = false;
+        senderIdle = false;
       } else {
         long left = batchMaxWait.toNanos() - (System.nanoTime() - firstSeen);
         if (left <= 0) {
           return true;
         }
-        LockSupport.parkNanos(this, left);
+        senderFilling = true;
+        if (queuedCount.get() + batch.size() < batchMaxItems && !stopping) {
+          LockSupport.parkNanos(this, left);
+        }
+        senderFilling = false;
       }
     }
   }
@@ -655,6 +667,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     batch.clear();
     LokiRecord r;
     while ((r = queue.poll()) != null) {
+      queuedCount.decrementAndGet();
       queuedBytes.addAndGet(-r.budgetBytes);
       count++;
     }

@@ -350,4 +350,23 @@ class LokiAppenderTest {
     loki.latency(Duration.ZERO);
     await().atMost(Duration.ofSeconds(30)).until(() -> loki.entries().size() == 200);
   }
+
+  /**
+   * A sender waiting for a partial batch to fill is woken as soon as a full batch is queued, not at the end of
+   * batchMaxWait: otherwise a burst fills the budget while the sender sleeps, and events are dropped.
+   */
+  @Test
+  void aFullBatchWakesTheSender_withoutWaitingForTheBatchTimer() {
+    Logger log = logger(a -> {
+      a.setBatchMaxWait(Duration.ofSeconds(60));
+      a.setBatchMaxItems(100);
+    });
+    log.info("first, alone");
+    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    for (int i = 0; i < 1_000; i++) {
+      log.info("burst {}", i);
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> loki.entries().size() >= 1_000);
+    assertThat(appender.stats().dropped()).isZero();
+  }
 }
