@@ -153,46 +153,41 @@ final class JsonBuffer {
     }
   }
 
-  /** Writes the escaped UTF-8 of {@code s[from, to)}. */
-  void escape(CharSequence s, int from, int to) {
-    if (s instanceof String) {
-      escapeString((String) s, from, to);
-    } else {
-      escapeChars(s, from, to);
-    }
-  }
-
   /**
-   * Strings are copied into a scratch {@code char[]} in chunks ({@link String#getChars} is a bulk copy), then
-   * escaped from the array: per character that is one array read, where {@code charAt} would check bounds and the
-   * string's coder every time. A chunk never ends between the two halves of a surrogate pair.
+   * Writes the escaped UTF-8 of {@code s[from, to)}. The characters are copied into a scratch {@code char[]} in
+   * chunks ({@link String#getChars} is a bulk copy) and escaped from the array: per character that is one array
+   * read, where {@code charAt} would check bounds and the string's coder every time. A chunk never ends between
+   * the two halves of a surrogate pair.
    */
-  private void escapeString(String s, int from, int to) {
+  void escape(CharSequence s, int from, int to) {
     int i = from;
     while (i < to) {
       int end = Math.min(to, i + SCRATCH_CHARS);
       if (end < to && Character.isHighSurrogate(s.charAt(end - 1))) {
         end--;
       }
-      if (end == i) {
-        end = i + 1; // a lone high surrogate as the only char left in a chunk: escapeArray replaces it
-      }
       if (scratch.length < end - i) {
         scratch = new char[Math.min(SCRATCH_CHARS, Math.max(end - i, scratch.length * 2))];
       }
-      s.getChars(i, end, scratch, 0);
-      escapeArray(scratch, 0, end - i);
+      if (s instanceof String) {
+        ((String) s).getChars(i, end, scratch, 0);
+      } else {
+        for (int k = i; k < end; k++) {
+          scratch[k - i] = s.charAt(k);
+        }
+      }
+      escapeArray(scratch, end - i);
       i = end;
     }
   }
 
-  /** The same as {@link #escapeChars} over a {@code char[]}. */
-  private void escapeArray(char[] chars, int from, int to) {
-    ensure((to - from) * 6);
+  /** Writes the escaped UTF-8 of {@code chars[0, length)}; a lone surrogate becomes U+FFFD. */
+  private void escapeArray(char[] chars, int length) {
+    ensure(length * 6);
     byte[] out = bytes;
     int pos = size;
-    int i = from;
-    while (i < to) {
+    int i = 0;
+    while (i < length) {
       char c = chars[i++];
       if (c < 0x80) {
         byte escape = ESCAPES[c];
@@ -213,7 +208,7 @@ final class JsonBuffer {
         out[pos++] = (byte) (0xC0 | (c >> 6));
         out[pos++] = (byte) (0x80 | (c & 0x3F));
       } else if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(chars[i])) {
+        if (Character.isHighSurrogate(c) && i < length && Character.isLowSurrogate(chars[i])) {
           int cp = Character.toCodePoint(c, chars[i++]);
           out[pos++] = (byte) (0xF0 | (cp >> 18));
           out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
@@ -231,57 +226,6 @@ final class JsonBuffer {
       }
     }
     size = pos;
-  }
-
-  private void escapeChars(CharSequence s, int from, int to) {
-    // Worst case 6 bytes per char (\\u00XX); reserve in chunks so the loop need not check each write.
-    int i = from;
-    while (i < to) {
-      int chunk = Math.min(to - i, 1024);
-      ensure(chunk * 6);
-      int chunkEnd = i + chunk;
-      byte[] out = bytes;
-      int pos = size;
-      while (i < chunkEnd) {
-        char c = s.charAt(i++);
-        if (c < 0x80) {
-          byte escape = ESCAPES[c];
-          if (escape == 0) {
-            out[pos++] = (byte) c;
-          } else if (escape == 'u') {
-            out[pos++] = '\\';
-            out[pos++] = 'u';
-            out[pos++] = '0';
-            out[pos++] = '0';
-            out[pos++] = HEX[c >> 4];
-            out[pos++] = HEX[c & 0xF];
-          } else {
-            out[pos++] = '\\';
-            out[pos++] = escape;
-          }
-        } else if (c < 0x800) {
-          out[pos++] = (byte) (0xC0 | (c >> 6));
-          out[pos++] = (byte) (0x80 | (c & 0x3F));
-        } else if (Character.isSurrogate(c)) {
-          if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(s.charAt(i))) {
-            int cp = Character.toCodePoint(c, s.charAt(i++));
-            out[pos++] = (byte) (0xF0 | (cp >> 18));
-            out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-            out[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-            out[pos++] = (byte) (0x80 | (cp & 0x3F));
-          } else {
-            out[pos++] = REPLACEMENT[0];
-            out[pos++] = REPLACEMENT[1];
-            out[pos++] = REPLACEMENT[2];
-          }
-        } else {
-          out[pos++] = (byte) (0xE0 | (c >> 12));
-          out[pos++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-          out[pos++] = (byte) (0x80 | (c & 0x3F));
-        }
-      }
-      size = pos;
-    }
   }
 
   /** The pre-encoded bytes of {@code "name":} for a key written often. */
