@@ -61,15 +61,20 @@ final class JsonPushWriter {
         ascii("\",\"");
         escapeUtf8(r.line, r.lineLength);
         out.write('"');
-        if (r.metadata.length > 0) {
+        if (r.hasMetadata()) {
           ascii(",{");
-          for (int i = 0; i + 1 < r.metadata.length; i += 2) {
-            if (i > 0) {
-              out.write(',');
+          boolean firstPair = true;
+          for (int k = 0; k < LokiRecord.METADATA_NAMES.length; k++) {
+            String value = r.metadata(k);
+            if (value != null) {
+              if (!firstPair) {
+                out.write(',');
+              }
+              firstPair = false;
+              string(LokiRecord.METADATA_NAMES[k]);
+              out.write(':');
+              string(value);
             }
-            string(r.metadata[i]);
-            out.write(':');
-            string(r.metadata[i + 1]);
           }
           out.write('}');
         }

@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
@@ -90,7 +90,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private Duration requestTimeout = Duration.ofSeconds(10);
   private Duration minBackoff = Duration.ofMillis(500);
   private Duration maxBackoff = Duration.ofSeconds(30);
-  private Duration shutdownTimeout = Duration.ofSeconds(5);
+  private Duration shutdownTimeout = Duration.ofSeconds(10);
   private String tenant;
   private String username;
   private String password;
@@ -107,11 +107,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private boolean jmx = true;
 
   // ---- state
-  private final ConcurrentLinkedQueue<LokiRecord> queue = new ConcurrentLinkedQueue<>();
+  private final RecordQueue queue = new RecordQueue();
   private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicLong appended = new AtomicLong();
+  private final LongAdder appended = new LongAdder();
   private final AtomicLong sent = new AtomicLong();
-  private final AtomicLong droppedQueueFull = new AtomicLong();
+  private final LongAdder droppedQueueFull = new LongAdder();
   private final AtomicLong droppedRejected = new AtomicLong();
   private final AtomicLong droppedAtShutdown = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
@@ -122,10 +122,13 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private volatile long lastSendMillis;
   /** Events in the queue (not yet taken into a batch). */
   private final java.util.concurrent.atomic.AtomicInteger queuedCount = new java.util.concurrent.atomic.AtomicInteger();
-  /** The sender is parked with an empty batch: any event wakes it. */
-  private volatile boolean senderIdle;
-  /** The sender is parked with a partial batch: only enough events for a full batch wake it. */
-  private volatile boolean senderFilling;
+  /**
+   * How many queued events wake the parked sender: 1 when it waits with an empty batch, what its partial batch
+   * lacks when it waits for more, and never while it works.
+   */
+  /** overflowPolicy is drop; fixed at start. */
+  private boolean dropping;
+  private volatile int wakeAtQueued = Integer.MAX_VALUE;
   private volatile boolean stopping;
   private volatile long stopDeadline;
   private Thread sender;
@@ -203,11 +206,14 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       resolvedHeaders.put("Authorization", "Basic " + Base64.getEncoder()
           .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
-    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(connectTimeout);
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(connectTimeout)
+        // One push at a time over a kept-alive connection: HTTP/1.1 spares every request HTTP/2's upgrade headers.
+        .version(HttpClient.Version.HTTP_1_1);
     if (ssl != null) {
       client.sslContext(ssl);
     }
     http = client.build();
+    dropping = overflowPolicy.equals("drop");
     registerJmx();
     stopping = false;
     sender = new Thread(this::sendLoop, "threadline-loki-sender-" + getName());
@@ -393,25 +399,43 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   @Override
   protected void append(ILoggingEvent event) {
     try {
-      appended.incrementAndGet();
+      appended.increment();
+      if (dropping && queuedBytes.get() >= maxQueueBytes) {
+        // Full: dropping now spares the application the encoding of an event that could not be queued anyway.
+        dropFull();
+        return;
+      }
       byte[] line = encoder.encode(event);
       Instant instant = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
-      LokiRecord record = new LokiRecord(labelsOf(event), instant.getEpochSecond(), instant.getNano(), line,
-          structuredMetadata ? metadataOf(event) : new String[0]);
+      LokiRecord record;
+      if (structuredMetadata) {
+        Map<String, String> mdc = event.getMDCPropertyMap();
+        MdcKeys keys = MdcKeys.active();
+        record = new LokiRecord(labelsOf(event), instant.getEpochSecond(), instant.getNano(), line,
+            metadata(mdc, keys.requestId()), metadata(mdc, keys.traceId()), metadata(mdc, keys.spanId()),
+            fingerprintOf(event));
+      } else {
+        record = new LokiRecord(labelsOf(event), instant.getEpochSecond(), instant.getNano(), line,
+            null, null, null, null);
+      }
       if (!reserve(record.budgetBytes)) {
-        droppedQueueFull.incrementAndGet();
-        reportDrops();
+        dropFull();
         return;
       }
       queue.offer(record);
       int queued = queuedCount.incrementAndGet();
-      if (senderIdle || (senderFilling && queued >= batchMaxItems)) {
+      if (queued >= wakeAtQueued) {
         LockSupport.unpark(sender);
       }
     } catch (RuntimeException e) {
-      droppedQueueFull.incrementAndGet();
+      droppedQueueFull.increment();
       reportError("append failed: " + e.getClass().getName());
     }
+  }
+
+  private void dropFull() {
+    droppedQueueFull.increment();
+    reportDrops();
   }
 
   private boolean reserve(int bytes) {
@@ -419,7 +443,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       return true;
     }
     queuedBytes.addAndGet(-bytes);
-    if (!overflowPolicy.equals("block")) {
+    if (dropping) {
       return false;
     }
     long deadline = System.nanoTime() + blockTimeout.toNanos();
@@ -470,28 +494,21 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     }
   }
 
-  private String[] metadataOf(ILoggingEvent event) {
-    Map<String, String> mdc = event.getMDCPropertyMap();
-    MdcKeys keys = MdcKeys.active();
-    List<String> pairs = new ArrayList<>(8);
-    if (mdc != null && !mdc.isEmpty()) {
-      add(pairs, "requestId", keys.requestId() == null ? null : mdc.get(keys.requestId()));
-      add(pairs, "trace_id", keys.traceId() == null ? null : mdc.get(keys.traceId()));
-      add(pairs, "span_id", keys.spanId() == null ? null : mdc.get(keys.spanId()));
+  private static String metadata(Map<String, String> mdc, String key) {
+    if (mdc == null || key == null) {
+      return null;
     }
-    if (event.getThrowableProxy() != null) {
-      add(pairs, "error_fingerprint", encoder instanceof ThreadlineEncoder
-          ? ((ThreadlineEncoder) encoder).fingerprintOf(event.getThrowableProxy())
-          : ThreadlineEncoder.fingerprint(event.getThrowableProxy()));
-    }
-    return pairs.toArray(new String[0]);
+    String value = mdc.get(key);
+    return value != null && !value.isEmpty() && value.length() <= 256 ? value : null;
   }
 
-  private static void add(List<String> pairs, String name, String value) {
-    if (value != null && !value.isEmpty() && value.length() <= 256) {
-      pairs.add(name);
-      pairs.add(value);
+  private String fingerprintOf(ILoggingEvent event) {
+    if (event.getThrowableProxy() == null) {
+      return null;
     }
+    return encoder instanceof ThreadlineEncoder
+        ? ((ThreadlineEncoder) encoder).fingerprintOf(event.getThrowableProxy())
+        : ThreadlineEncoder.fingerprint(event.getThrowableProxy());
   }
 
   // ---- the sender thread
@@ -557,24 +574,25 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       if (stopping) {
         return !batch.isEmpty();
       }
+      // Publish the wake-up threshold first, then look again: an event queued in between either reads the
+      // threshold (and unparks this thread) or is seen here.
       if (batch.isEmpty()) {
-        // Flag first, then look again: an event offered in between either sees the flag or is seen here.
-        senderIdle = true;
+        wakeAtQueued = 1;
         if (queue.isEmpty() && !stopping) {
           LockSupport.park(this);
         }
-        senderIdle = false;
       } else {
         long left = batchMaxWait.toNanos() - (System.nanoTime() - firstSeen);
         if (left <= 0) {
           return true;
         }
-        senderFilling = true;
-        if (queuedCount.get() + batch.size() < batchMaxItems && !stopping) {
+        int lacking = batchMaxItems - batch.size();
+        wakeAtQueued = lacking;
+        if (queuedCount.get() < lacking && !stopping) {
           LockSupport.parkNanos(this, left);
         }
-        senderFilling = false;
       }
+      wakeAtQueued = Integer.MAX_VALUE;
     }
   }
 
@@ -683,7 +701,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     long last = lastDropReport.get();
     if (now - last >= STATUS_INTERVAL_NANOS && lastDropReport.compareAndSet(last, now)) {
       addWarn("LokiAppender '" + getName() + "' is dropping events: its queue holds " + queuedBytes.get()
-          + " bytes of at most " + maxQueueBytes + " (" + droppedQueueFull.get() + " dropped so far)");
+          + " bytes of at most " + maxQueueBytes + " (" + droppedQueueFull.sum() + " dropped so far)");
     }
   }
 
@@ -722,13 +740,13 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
 
   /** The counters since start. */
   public LokiStats stats() {
-    return new LokiStats(appended.get(), sent.get(), droppedQueueFull.get(), droppedRejected.get(),
+    return new LokiStats(appended.sum(), sent.get(), droppedQueueFull.sum(), droppedRejected.get(),
         droppedAtShutdown.get(), retries.get(), bytesSent.get(), queuedBytes.get(), lastError, lastSendMillis);
   }
 
   @Override
   public long getAppended() {
-    return appended.get();
+    return appended.sum();
   }
 
   @Override
@@ -743,7 +761,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
 
   @Override
   public long getDroppedQueueFull() {
-    return droppedQueueFull.get();
+    return droppedQueueFull.sum();
   }
 
   @Override

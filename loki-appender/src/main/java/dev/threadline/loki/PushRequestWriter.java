@@ -29,8 +29,19 @@ final class PushRequestWriter {
   private static final int VARINT_1 = 1 << 3;
   private static final int VARINT_2 = 2 << 3;
 
+  private static final byte[][] NAMES = new byte[LokiRecord.METADATA_NAMES.length][];
+
+  static {
+    for (int k = 0; k < NAMES.length; k++) {
+      NAMES[k] = LokiRecord.METADATA_NAMES[k].getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
   private byte[] out = new byte[1 << 16];
   private int pos;
+  private int[] entrySizes = new int[1024];
+  private final String[] recent = new String[NAMES.length];
+  private final byte[][] recentBytes = new byte[NAMES.length][];
 
   /** Groups {@code records} by stream, in order of first appearance, and encodes them; returns the length. */
   int write(List<LokiRecord> records) {
@@ -42,13 +53,12 @@ final class PushRequestWriter {
     for (Map.Entry<String, List<LokiRecord>> stream : streams.entrySet()) {
       byte[] labels = stream.getKey().getBytes(StandardCharsets.UTF_8);
       List<LokiRecord> entries = stream.getValue();
-      int[] entrySizes = new int[entries.size()];
-      byte[][][] metadata = new byte[entries.size()][][];
+      if (entrySizes.length < entries.size()) {
+        entrySizes = new int[Math.max(entries.size(), entrySizes.length * 2)];
+      }
       int streamSize = field(labels.length);
       for (int i = 0; i < entries.size(); i++) {
-        LokiRecord r = entries.get(i);
-        metadata[i] = utf8(r.metadata);
-        entrySizes[i] = entrySize(r, metadata[i]);
+        entrySizes[i] = entrySize(entries.get(i));
         streamSize += field(entrySizes[i]);
       }
       ensure(field(streamSize));
@@ -74,12 +84,15 @@ final class PushRequestWriter {
         varint(r.lineLength);
         System.arraycopy(r.line, 0, out, pos, r.lineLength);
         pos += r.lineLength;
-        byte[][] m = metadata[i];
-        for (int j = 0; j + 1 < m.length; j += 2) {
-          tag(LEN_3);
-          varint(field(m[j].length) + field(m[j + 1].length));
-          bytes(LEN_1, m[j]);
-          bytes(LEN_2, m[j + 1]);
+        for (int k = 0; k < NAMES.length; k++) {
+          String value = r.metadata(k);
+          if (value != null) {
+            byte[] bytes = utf8(k, value);
+            tag(LEN_3);
+            varint(field(NAMES[k].length) + field(bytes.length));
+            bytes(LEN_1, NAMES[k]);
+            bytes(LEN_2, bytes);
+          }
         }
       }
     }
@@ -91,20 +104,29 @@ final class PushRequestWriter {
     return out;
   }
 
-  private static byte[][] utf8(String[] strings) {
-    byte[][] bytes = new byte[strings.length][];
-    for (int i = 0; i < strings.length; i++) {
-      bytes[i] = strings[i].getBytes(StandardCharsets.UTF_8);
-    }
-    return bytes;
-  }
-
-  private static int entrySize(LokiRecord r, byte[][] metadata) {
+  private int entrySize(LokiRecord r) {
     int size = field(timestampSize(r)) + field(r.lineLength);
-    for (int j = 0; j + 1 < metadata.length; j += 2) {
-      size += field(field(metadata[j].length) + field(metadata[j + 1].length));
+    for (int k = 0; k < NAMES.length; k++) {
+      String value = r.metadata(k);
+      if (value != null) {
+        size += field(field(NAMES[k].length) + field(utf8(k, value).length));
+      }
     }
     return size;
+  }
+
+  /**
+   * Metadata value {@code k} in UTF-8, the last one remembered per name: values repeat from one event to the next
+   * (a request's MDC values are the same strings), so most lookups are one comparison.
+   */
+  private byte[] utf8(int k, String value) {
+    if (recent[k] == value) {
+      return recentBytes[k];
+    }
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    recent[k] = value;
+    recentBytes[k] = bytes;
+    return bytes;
   }
 
   private static int timestampSize(LokiRecord r) {

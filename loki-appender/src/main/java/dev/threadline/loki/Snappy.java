@@ -1,11 +1,17 @@
 package dev.threadline.loki;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * Snappy block-format compression (the format Loki expects for protobuf pushes: a block, not the framed stream),
  * written here so the appender needs neither native code nor {@code sun.misc.Unsafe}: a varint of the uncompressed
- * length, then literals and back-references found with a hash table of 4-byte sequences, in 64 KiB blocks.
+ * length, then literals and back-references found with a hash table of 4-byte sequences, in 64 KiB blocks. Reads
+ * 4 and 8 bytes at a time through byte-array views (intrinsics on HotSpot), extends matches 8 bytes at a time and,
+ * like the reference implementation, looks less often the longer it finds nothing, so incompressible input is
+ * passed over quickly.
  *
  * <p>Not thread-safe: one instance per sender thread, which reuses its hash table and output buffer.
  */
@@ -14,6 +20,8 @@ final class Snappy {
   private static final int BLOCK = 1 << 16;
   private static final int HASH_BITS = 14;
   private static final int INPUT_MARGIN = 15;
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final int[] table = new int[1 << HASH_BITS];
   private byte[] out = new byte[1 << 16];
@@ -51,32 +59,48 @@ final class Snappy {
       Arrays.fill(table, -1);
       int limit = end - INPUT_MARGIN;
       int i = start;
+      int skip = 32;
       while (i <= limit) {
-        int h = hash(load32(in, i));
+        int bytes = load32(in, i);
+        int h = hash(bytes);
         int candidate = table[h];
         table[h] = i;
-        if (candidate >= start && load32(in, candidate) == load32(in, i)) {
+        if (candidate >= start && load32(in, candidate) == bytes) {
           literal(in, nextEmit, i - nextEmit);
-          int matched = 4;
-          while (i + matched < end && in[candidate + matched] == in[i + matched]) {
-            matched++;
-          }
+          int matched = 4 + matchLength(in, candidate + 4, i + 4, end);
           copy(i - candidate, matched);
           i += matched;
           nextEmit = i;
+          skip = 32;
           if (i <= limit) {
             table[hash(load32(in, i - 1))] = i - 1;
           }
         } else {
-          i++;
+          i += skip++ >>> 5;
         }
       }
     }
     literal(in, nextEmit, end - nextEmit);
   }
 
+  /** How many bytes from {@code a} equal those from {@code b} (with {@code a < b}), reading no further than end. */
+  private static int matchLength(byte[] in, int a, int b, int end) {
+    int matched = 0;
+    while (b + matched + 8 <= end) {
+      long diff = (long) LONG.get(in, a + matched) ^ (long) LONG.get(in, b + matched);
+      if (diff != 0) {
+        return matched + (Long.numberOfTrailingZeros(diff) >>> 3);
+      }
+      matched += 8;
+    }
+    while (b + matched < end && in[a + matched] == in[b + matched]) {
+      matched++;
+    }
+    return matched;
+  }
+
   private static int load32(byte[] b, int i) {
-    return (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | (b[i + 3] & 0xFF) << 24;
+    return (int) INT.get(b, i);
   }
 
   private static int hash(int bytes) {

@@ -93,7 +93,7 @@ public final class LokiScenario {
 
     // Warm-up, delivered and drained before anything is measured.
     long before = remote ? sinkStats(sinkUrl).get("entries") : 0;
-    runWorkers(log, threads, warmup, 0, null);
+    runWorkers(log, threads, warmup, Boolean.getBoolean("loki.pacedWarmup") && mode.startsWith("paced:") ? Long.parseLong(mode.substring(6)) : 0, null);
     if (remote) {
       awaitDelivery(sinkUrl, before + (long) threads * warmup, Duration.ofSeconds(10));
     }
@@ -171,6 +171,11 @@ public final class LokiScenario {
     appender.setJmx(false);
     if (batchMaxWait != null) {
       appender.setBatchMaxWait(batchMaxWait);
+    }
+    // For experiments only (the published runs use the defaults): -Dthreadline.batchMaxItems=…
+    Integer items = Integer.getInteger("threadline.batchMaxItems");
+    if (items != null) {
+      appender.setBatchMaxItems(items);
     }
     return appender;
   }
@@ -350,7 +355,7 @@ public final class LokiScenario {
           sample(last);
         }
         try {
-          Thread.sleep(5);
+          Thread.sleep(Long.getLong("loki.samplerMs", 5));
         } catch (InterruptedException e) {
           return;
         }
