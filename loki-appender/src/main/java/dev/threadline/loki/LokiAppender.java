@@ -208,7 +208,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     }
     HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(connectTimeout)
         // One push at a time over a kept-alive connection: HTTP/1.1 spares every request HTTP/2's upgrade headers.
-        .version(HttpClient.Version.HTTP_1_1);
+        .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run);
     if (ssl != null) {
       client.sslContext(ssl);
     }

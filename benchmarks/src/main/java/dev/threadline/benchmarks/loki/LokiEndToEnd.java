@@ -18,16 +18,19 @@ import java.util.Map;
  * call to the last entry the receiver counts, with the appender's background threads included.
  *
  * <p>Per scenario: latency of each logging call (p50, p99, p99.9), delivered events per second (from the first call
- * to the last entry received), process CPU per million delivered events, bytes allocated per event by every thread,
- * and bytes on the wire per event beside the line's own bytes. Then a paced run for latency and an idle run for the
- * CPU an appender burns doing nothing. Prints a Markdown table and writes the raw numbers as JSON.
+ * to the last entry received), process CPU per million delivered events (in paced runs without the time the logging
+ * threads spin between calls), bytes allocated per event by every thread, and bytes on the wire per event beside the
+ * line's own bytes. Scenarios: the floor, Threadline with each overflow policy (drop, the default, and block) and
+ * loki4j, unpaced with 1 and 2 threads, then Threadline and loki4j paced; every scenario once per round, each round
+ * in another order, after two unreported runs that warm the receiver. Then the idle CPU of a bare Logback JVM and of
+ * each appender. Prints a Markdown table of the medians over the rounds and writes every run's numbers as JSON.
  *
- * <p>System properties: {@code loki.events} (per thread, default 200000), {@code loki.warmup} (per thread, 50000),
- * {@code loki.threads} (1,2), {@code loki.pacedRate} (50000 events/s; 0 skips), {@code loki.pacedSeconds} (4),
- * {@code loki.idleSeconds} (20; 0 skips), {@code loki.jvmArgs} (the children's, {@code -Xms512m -Xmx512m}),
- * {@code loki.out} (the JSON file, {@code loki-end-to-end.json}) and {@code loki4j.cp}: a file holding the class path
- * of the loki4j children (the same dependencies on Logback 1.6; see the module's {@code loki4j-logback16} profile),
- * by default this JVM's own class path.
+ * <p>System properties: {@code loki.events} (per thread, default 1500000), {@code loki.warmup} (per thread, 500000,
+ * delivered before measuring), {@code loki.rounds} (3), {@code loki.threads} (1,2), {@code loki.pacedRate} (50000
+ * events/s; 0 skips), {@code loki.pacedSeconds} (10), {@code loki.idleSeconds} (60; 0 skips), {@code loki.jvmArgs}
+ * (the children's, {@code -Xms512m -Xmx512m}), {@code loki.out} (the JSON file, {@code loki-end-to-end.json}) and
+ * {@code loki4j.cp}: a file holding the class path of the loki4j children (the same dependencies on Logback 1.6; see
+ * the module's {@code loki4j-logback16} profile), by default this JVM's own class path.
  */
 public final class LokiEndToEnd {
 
@@ -36,11 +39,12 @@ public final class LokiEndToEnd {
 
   /** Runs every scenario; see the class comment for the settings. */
   public static void main(String[] args) throws Exception {
-    int events = Integer.getInteger("loki.events", 200_000);
-    int warmup = Integer.getInteger("loki.warmup", 50_000);
+    int events = Integer.getInteger("loki.events", 1_500_000);
+    int warmup = Integer.getInteger("loki.warmup", 500_000);
+    int rounds = Integer.getInteger("loki.rounds", 3);
     int pacedRate = Integer.getInteger("loki.pacedRate", 50_000);
-    int pacedSeconds = Integer.getInteger("loki.pacedSeconds", 4);
-    int idleSeconds = Integer.getInteger("loki.idleSeconds", 20);
+    int pacedSeconds = Integer.getInteger("loki.pacedSeconds", 10);
+    int idleSeconds = Integer.getInteger("loki.idleSeconds", 60);
     String[] threadCounts = System.getProperty("loki.threads", "1,2").split(",");
     List<String> jvmArgs = List.of(System.getProperty("loki.jvmArgs", "-Xms512m -Xmx512m").trim().split("\\s+"));
     Path out = Path.of(System.getProperty("loki.out", "loki-end-to-end.json"));
@@ -59,53 +63,107 @@ public final class LokiEndToEnd {
       }
       String sinkUrl = "http://127.0.0.1:" + listening.substring("LISTENING ".length());
 
-      List<String[]> scenarios = new ArrayList<>();
+      List<String> appenders = new ArrayList<>(List.of("floor", "threadline", "threadline-block", "loki4j"));
+      if (!loki4jCp.equals(ownCp)) {
+        // loki4j on the Logback it declares (1.6) and on ours (1.5), to separate the appender from the Logback.
+        appenders.add("loki4j@own-cp");
+      }
+      List<String[]> round = new ArrayList<>();
       for (String threads : threadCounts) {
-        String n = String.valueOf(events);
-        String w = String.valueOf(warmup);
-        scenarios.add(new String[] {"floor", threads.trim(), n, w, "unpaced"});
-        scenarios.add(new String[] {"threadline", threads.trim(), n, w, "unpaced"});
-        scenarios.add(new String[] {"threadline-wait10ms", threads.trim(), n, w, "unpaced"});
-        scenarios.add(new String[] {"loki4j", threads.trim(), n, w, "unpaced"});
-        if (!loki4jCp.equals(ownCp)) {
-          // The floor on loki4j's Logback, and loki4j on ours, to separate the appender from the Logback version.
-          scenarios.add(new String[] {"floor@loki4j-cp", threads.trim(), n, w, "unpaced"});
-          scenarios.add(new String[] {"loki4j@own-cp", threads.trim(), n, w, "unpaced"});
+        for (String appender : appenders) {
+          round.add(new String[] {appender, threads.trim(), String.valueOf(events), String.valueOf(warmup),
+              "unpaced"});
         }
       }
       if (pacedRate > 0) {
-        String n = String.valueOf((long) pacedRate * pacedSeconds);
-        for (String appender : List.of("threadline", "threadline-wait10ms", "loki4j")) {
-          scenarios.add(new String[] {appender, "1", n, String.valueOf(warmup), "paced:" + pacedRate});
-        }
-      }
-      if (idleSeconds > 0) {
         for (String appender : List.of("threadline", "loki4j")) {
-          scenarios.add(new String[] {appender, "0", "0", "0", "idle:" + idleSeconds});
+          round.add(new String[] {appender, "1", String.valueOf((long) pacedRate * pacedSeconds),
+              String.valueOf(warmup), "paced:" + pacedRate});
         }
       }
 
-      for (String[] s : scenarios) {
-        boolean onLoki4jCp = s[0].equals("loki4j") || s[0].endsWith("@loki4j-cp");
-        String appender = s[0].replaceAll("@.*", "");
-        List<String> command = new ArrayList<>();
-        command.add(java());
-        command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", onLoki4jCp ? loki4jCp : ownCp, LokiScenario.class.getName(),
-            appender, s[1], s[2], s[3], sinkUrl, s[4]));
-        System.err.println("running " + String.join(" ", s));
-        Map<String, String> row = runChild(command);
-        row.put("scenario", s[0]);
-        rows.add(row);
-        System.err.println("  " + row);
+      // A cold receiver spends its first seconds compiling its decoder, on the cores the first scenario needs;
+      // warm it with both appenders' pushes before anything is measured.
+      for (String appender : List.of("threadline", "loki4j")) {
+        System.err.println("warming the receiver with " + appender);
+        runChild(command(jvmArgs, ownCp, loki4jCp, new String[] {appender, "1", "500000", "100000", "unpaced"},
+            sinkUrl));
+      }
+      for (int r = 0; r < rounds; r++) {
+        // Each round in another order, so no appender always runs right after the same neighbour.
+        List<String[]> order = new ArrayList<>(round);
+        java.util.Collections.rotate(order, -r * Math.max(1, order.size() / Math.max(1, rounds)));
+        for (String[] s : order) {
+          System.err.println("round " + (r + 1) + ": " + String.join(" ", s));
+          Map<String, String> row = runChild(command(jvmArgs, ownCp, loki4jCp, s, sinkUrl));
+          row.put("scenario", s[0]);
+          row.put("round", String.valueOf(r + 1));
+          rows.add(row);
+          System.err.println("  " + row);
+        }
+      }
+      if (idleSeconds > 0) {
+        for (String appender : List.of("floor", "threadline", "loki4j")) {
+          String[] s = {appender, "0", "0", "0", "idle:" + idleSeconds};
+          System.err.println("idle: " + appender);
+          Map<String, String> row = runChild(command(jvmArgs, ownCp, loki4jCp, s, sinkUrl));
+          row.put("scenario", appender);
+          row.put("round", "1");
+          rows.add(row);
+          System.err.println("  " + row);
+        }
       }
     } finally {
       sink.destroy();
     }
 
-    System.out.println(table(rows));
+    System.out.println(table(medians(rows)));
     Files.writeString(out, json(rows));
-    System.out.println("Raw numbers: " + out.toAbsolutePath());
+    System.out.println("Raw numbers (every round): " + out.toAbsolutePath());
+  }
+
+  private static List<String> command(List<String> jvmArgs, String ownCp, String loki4jCp, String[] s,
+      String sinkUrl) {
+    boolean onLoki4jCp = s[0].equals("loki4j");
+    String appender = s[0].replaceAll("@.*", "");
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", onLoki4jCp ? loki4jCp : ownCp, LokiScenario.class.getName(),
+        appender, s[1], s[2], s[3], sinkUrl, s[4]));
+    return command;
+  }
+
+  /** One row per scenario, threads and mode: the median of each number over the rounds. */
+  static List<Map<String, String>> medians(List<Map<String, String>> rows) {
+    Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
+    for (Map<String, String> row : rows) {
+      String key = row.get("scenario") + "|" + row.get("threads") + "|" + row.get("mode");
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+    }
+    List<Map<String, String>> result = new ArrayList<>();
+    for (List<Map<String, String>> group : groups.values()) {
+      Map<String, String> median = new LinkedHashMap<>(group.get(0));
+      median.put("rounds", String.valueOf(group.size()));
+      for (String key : group.get(0).keySet()) {
+        List<Double> values = new ArrayList<>();
+        for (Map<String, String> row : group) {
+          String v = row.get(key);
+          if (v != null && v.matches("-?\\d+(\\.\\d+)?")) {
+            values.add(Double.parseDouble(v));
+          }
+        }
+        if (values.size() == group.size() && !key.equals("threads") && !key.equals("round")) {
+          java.util.Collections.sort(values);
+          int n = values.size();
+          double m = n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+          median.put(key, Math.abs(m) >= 100 || m == Math.rint(m) ? String.valueOf(Math.round(m))
+              : String.valueOf(Math.round(m * 1000) / 1000.0));
+        }
+      }
+      result.add(median);
+    }
+    return result;
   }
 
   private static String java() {
@@ -142,7 +200,8 @@ public final class LokiEndToEnd {
       {"p50Ns", "p50 ns"}, {"p99Ns", "p99 ns"}, {"p999Ns", "p99.9 ns"},
       {"callsPerSec", "calls/s"}, {"deliveredPerSec", "delivered/s"}, {"cpuMsPerMillion", "CPU ms / M events"},
       {"allocBytesPerEvent", "alloc B/event"}, {"lineBytesPerEvent", "line B"}, {"wireBytesPerEvent", "wire B/event"},
-      {"wireToLine", "wire/line"}, {"idleCpuPercent", "idle CPU %"}, {"delivered", "delivered"}, {"lost", "lost"}};
+      {"wireToLine", "wire/line"}, {"idleCpuPercent", "idle CPU %"}, {"delivered", "delivered"}, {"lost", "lost"},
+      {"rounds", "runs"}};
 
   private static String table(List<Map<String, String>> rows) {
     StringBuilder t = new StringBuilder("|");

@@ -58,13 +58,13 @@ public final class LokiScenario {
     context.reset();
     Appender<ILoggingEvent> appender = switch (appenderName) {
       case "threadline" -> threadline(context, sinkUrl, null);
-      // A diagnostic variant: a sender that waits with a partial batch is not woken when the queue fills up, so
-      // batchMaxWait caps its pace; 10 ms shows what the sender does without that wait.
-      case "threadline-wait10ms" -> threadline(context, sinkUrl, Duration.ofMillis(10));
+      // The other overflow policy: a full queue holds the caller back (at most blockTimeout, 100 ms) instead of
+      // dropping, as loki4j does; the sustained rate the pipeline can deliver when the application lets it.
+      case "threadline-block" -> threadline(context, sinkUrl, "block");
       case "loki4j" -> Loki4jSetup.create(context, sinkUrl);
       case "floor" -> new NoOpAppender();
       default -> throw new IllegalArgumentException(
-          "appender: threadline, threadline-wait10ms, loki4j or floor, not " + appenderName);
+          "appender: threadline, threadline-block, loki4j or floor, not " + appenderName);
     };
     appender.setContext(context);
     appender.start();
@@ -93,7 +93,7 @@ public final class LokiScenario {
 
     // Warm-up, delivered and drained before anything is measured.
     long before = remote ? sinkStats(sinkUrl).get("entries") : 0;
-    runWorkers(log, threads, warmup, Boolean.getBoolean("loki.pacedWarmup") && mode.startsWith("paced:") ? Long.parseLong(mode.substring(6)) : 0, null);
+    runWorkers(log, threads, warmup, 0, null);
     if (remote) {
       awaitDelivery(sinkUrl, before + (long) threads * warmup, Duration.ofSeconds(10));
     }
@@ -118,13 +118,21 @@ public final class LokiScenario {
       end = workers.lastCallEnd;
     }
     long cpu = processCpuNanos() - cpuBefore;
+    long[] all = workers.latencies();
+    long inCalls = 0;
+    for (long l : all) {
+      inCalls += l;
+    }
+    if (rate > 0) {
+      // Paced threads spin between calls; count only their time inside the logging calls.
+      cpu = cpu - workers.cpuNanos() + inCalls;
+    }
     long allocated = sampler.finish();
     workers.release();
     if (!remote) {
       appender.stop();
     }
 
-    long[] all = workers.latencies();
     Arrays.sort(all);
     double seconds = (end - workers.firstCallStart) / 1e9;
     result.put("events", (long) threads * perThread);
@@ -161,7 +169,7 @@ public final class LokiScenario {
     System.exit(0);
   }
 
-  private static Appender<ILoggingEvent> threadline(LoggerContext context, String sinkUrl, Duration batchMaxWait) {
+  private static Appender<ILoggingEvent> threadline(LoggerContext context, String sinkUrl, String overflowPolicy) {
     LokiAppender appender = new LokiAppender();
     appender.setContext(context);
     appender.setName("LOKI");
@@ -169,14 +177,10 @@ public final class LokiScenario {
     appender.setService("bench");
     appender.setEnv("bench");
     appender.setJmx(false);
-    if (batchMaxWait != null) {
-      appender.setBatchMaxWait(batchMaxWait);
+    if (overflowPolicy != null) {
+      appender.setOverflowPolicy(overflowPolicy);
     }
-    // For experiments only (the published runs use the defaults): -Dthreadline.batchMaxItems=…
-    Integer items = Integer.getInteger("threadline.batchMaxItems");
-    if (items != null) {
-      appender.setBatchMaxItems(items);
-    }
+
     return appender;
   }
 
@@ -206,6 +210,7 @@ public final class LokiScenario {
 
   private static final class Workers {
     final long[][] latencies;
+    final long[] cpu;
     final CountDownLatch done;
     final CountDownLatch release = new CountDownLatch(1);
     long firstCallStart = Long.MAX_VALUE;
@@ -213,6 +218,7 @@ public final class LokiScenario {
 
     Workers(int threads) {
       latencies = new long[threads][];
+      cpu = new long[threads];
       done = new CountDownLatch(threads);
     }
 
@@ -228,6 +234,14 @@ public final class LokiScenario {
         at += l.length;
       }
       return all;
+    }
+
+    long cpuNanos() {
+      long total = 0;
+      for (long c : cpu) {
+        total += c;
+      }
+      return total;
     }
 
     void release() {
@@ -265,6 +279,7 @@ public final class LokiScenario {
           return;
         }
         long interval = rate > 0 ? 1_000_000_000L / rate : 0;
+        long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long begin = System.nanoTime();
         starts[id] = begin;
         for (int i = 0; i < count; i++) {
@@ -280,6 +295,7 @@ public final class LokiScenario {
           latency[i] = System.nanoTime() - t0;
         }
         ends[id] = System.nanoTime();
+        workers.cpu[id] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
         workers.done.countDown();
         try {
           workers.release.await();
@@ -355,7 +371,7 @@ public final class LokiScenario {
           sample(last);
         }
         try {
-          Thread.sleep(Long.getLong("loki.samplerMs", 5));
+          Thread.sleep(5);
         } catch (InterruptedException e) {
           return;
         }
