@@ -25,10 +25,11 @@ import java.util.Map;
  * in another order, after two unreported runs that warm the receiver. Then the idle CPU of a bare Logback JVM and of
  * each appender. Prints a Markdown table of the medians over the rounds and writes every run's numbers as JSON.
  *
- * <p>System properties: {@code loki.events} (per thread, default 1500000), {@code loki.warmup} (per thread, 500000,
+ * <p>System properties: {@code loki.events} (per thread, default 1000000), {@code loki.warmup} (per thread, 500000,
  * delivered before measuring), {@code loki.rounds} (3), {@code loki.threads} (1,2), {@code loki.pacedRate} (50000
  * events/s; 0 skips), {@code loki.pacedSeconds} (10), {@code loki.idleSeconds} (60; 0 skips), {@code loki.jvmArgs}
- * (the children's, {@code -Xms512m -Xmx512m}), {@code loki.out} (the JSON file, {@code loki-end-to-end.json}) and
+ * (the children's, {@code -Xms512m -Xmx512m -XX:+ExitOnOutOfMemoryError}), {@code loki.childTimeoutSeconds}
+ * (180: a scenario still running then is stopped and reported), {@code loki.out} (the JSON file, {@code loki-end-to-end.json}) and
  * {@code loki4j.cp}: a file holding the class path of the loki4j children (the same dependencies on Logback 1.6; see
  * the module's {@code loki4j-logback16} profile), by default this JVM's own class path.
  */
@@ -39,14 +40,15 @@ public final class LokiEndToEnd {
 
   /** Runs every scenario; see the class comment for the settings. */
   public static void main(String[] args) throws Exception {
-    int events = Integer.getInteger("loki.events", 1_500_000);
+    int events = Integer.getInteger("loki.events", 1_000_000);
     int warmup = Integer.getInteger("loki.warmup", 500_000);
     int rounds = Integer.getInteger("loki.rounds", 3);
     int pacedRate = Integer.getInteger("loki.pacedRate", 50_000);
     int pacedSeconds = Integer.getInteger("loki.pacedSeconds", 10);
     int idleSeconds = Integer.getInteger("loki.idleSeconds", 60);
     String[] threadCounts = System.getProperty("loki.threads", "1,2").split(",");
-    List<String> jvmArgs = List.of(System.getProperty("loki.jvmArgs", "-Xms512m -Xmx512m").trim().split("\\s+"));
+    List<String> jvmArgs = List.of(System.getProperty("loki.jvmArgs", "-Xms512m -Xmx512m -XX:+ExitOnOutOfMemoryError")
+        .trim().split("\\s+"));
     Path out = Path.of(System.getProperty("loki.out", "loki-end-to-end.json"));
     String ownCp = System.getProperty("java.class.path");
     String loki4jCp = System.getProperty("loki4j.cp") == null ? ownCp
@@ -172,28 +174,53 @@ public final class LokiEndToEnd {
 
   private static Map<String, String> runChild(List<String> command) throws IOException, InterruptedException {
     Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Map<String, String> row = new LinkedHashMap<>();
-    StringBuilder output = new StringBuilder();
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.startsWith("RESULT ")) {
-          for (String pair : line.substring(7).split(" ")) {
-            int eq = pair.indexOf('=');
-            row.put(pair.substring(0, eq), pair.substring(eq + 1));
+    Map<String, String> row = new java.util.concurrent.ConcurrentHashMap<>();
+    StringBuffer output = new StringBuffer();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.startsWith("RESULT ")) {
+            for (String pair : line.substring(7).split(" ")) {
+              int eq = pair.indexOf('=');
+              row.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+          } else {
+            output.append(line).append('\n');
           }
-        } else {
-          output.append(line).append('\n');
+        }
+      } catch (IOException e) {
+        output.append(e);
+      }
+    });
+    reader.start();
+    // A scenario that cannot finish (an appender whose buffer outgrew the heap, say) is stopped and reported.
+    boolean exited = child.waitFor(CHILD_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    if (!exited) {
+      child.destroyForcibly().waitFor();
+    }
+    reader.join();
+    Map<String, String> ordered = new LinkedHashMap<>();
+    if (row.isEmpty()) {
+      ordered.put("error", exited ? "exit " + child.exitValue() + ": " + output.toString().strip().replace('\n', ' ')
+          : "did not finish in " + CHILD_TIMEOUT_SECONDS + " s (stopped)");
+    } else {
+      // RESULT keys in the order the child printed them.
+      for (String key : ORDER) {
+        if (row.containsKey(key)) {
+          ordered.put(key, row.remove(key));
         }
       }
+      ordered.putAll(row);
     }
-    int exit = child.waitFor();
-    if (row.isEmpty()) {
-      row.put("error", "exit " + exit + ": " + output.toString().strip().replace('\n', ' '));
-    }
-    return row;
+    return ordered;
   }
+
+  private static final long CHILD_TIMEOUT_SECONDS = Long.getLong("loki.childTimeoutSeconds", 180);
+  private static final List<String> ORDER = List.of("appender", "logback", "threads", "mode", "events", "delivered",
+      "lost", "callsPerSec", "deliveredPerSec", "p50Ns", "p99Ns", "p999Ns", "maxNs", "cpuMsPerMillion",
+      "allocBytesPerEvent", "allocBytesPerCall");
 
   private static final String[][] COLUMNS = {
       {"scenario", "appender"}, {"logback", "Logback"}, {"threads", "threads"}, {"mode", "mode"},

@@ -1,0 +1,155 @@
+package dev.threadline.web.client;
+
+import dev.threadline.core.CarrierSetter;
+import dev.threadline.core.Correlation;
+import dev.threadline.core.CorrelationPropagator;
+import dev.threadline.core.CorrelationScope;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * What every outbound integration (the JDK's HttpClient, Apache HttpClient 5, OkHttp, Spring's clients) shares:
+ * the client span, the headers it writes and the optional call line. Immutable and thread-safe; one instance
+ * serves any number of clients.
+ *
+ * <p>A call's client span is a child of the current span (a new trace when nothing is current), so the server it
+ * calls starts its own span under it: the caller's call line and the callee's access line show one parent-child
+ * pair. The call line ({@code dev.threadline.client}, on unless {@link Builder#logCalls} is false) carries {@code method},
+ * {@code host}, {@code path} (no query), {@code status} (absent when the call failed), {@code duration_ms} and
+ * {@code parent_span_id} (the calling span), with the client span's ids; INFO below 400, WARN otherwise or when the call failed.
+ */
+public final class OutboundCalls {
+
+  private static final OutboundCalls DEFAULTS = builder().build();
+
+  private final CorrelationPropagator propagator;
+  private final boolean logCalls;
+  private final Logger logger;
+
+  private OutboundCalls(Builder b) {
+    this.propagator = b.propagator;
+    this.logCalls = b.logCalls;
+    this.logger = LoggerFactory.getLogger(b.loggerName);
+  }
+
+  /** Default propagation, call lines on. */
+  public static OutboundCalls defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts a call: a client span under the current one. Never throws. */
+  public Call start() {
+    Correlation parent = Correlation.current().orElse(null);
+    Correlation span = parent != null ? parent.newChild() : Correlation.newTrace();
+    return new Call(span, System.nanoTime());
+  }
+
+  /** One outbound call in progress. */
+  public final class Call {
+    private final Correlation span;
+    private final long started;
+
+    Call(Correlation span, long started) {
+      this.span = span;
+      this.started = started;
+    }
+
+    /** The client span. */
+    public Correlation span() {
+      return span;
+    }
+
+    /** Writes {@code traceparent}, {@code tracestate}, the request id and baggage onto the outgoing carrier. */
+    public <C> void inject(C carrier, CarrierSetter<C> setter) {
+      propagator.inject(span, carrier, setter);
+    }
+
+    /**
+     * Ends the call: writes the call line when enabled. {@code status} is ignored when {@code failure} is not
+     * {@code null}. Never throws.
+     */
+    public void finish(String method, String host, String path, int status, Throwable failure) {
+      if (!logCalls) {
+        return;
+      }
+      try {
+        Level level = failure != null || status >= 400 ? Level.WARN : Level.INFO;
+        if (!logger.isEnabledForLevel(level)) {
+          return;
+        }
+        double durationMs = Math.round((System.nanoTime() - started) / 1_000.0) / 1_000.0;
+        String safePath = path == null ? "" : cut(stripQuery(path), 2048);
+        try (CorrelationScope ignored = span.open()) {
+          org.slf4j.spi.LoggingEventBuilder line = logger.atLevel(level)
+              .addKeyValue("method", method)
+              .addKeyValue("host", host == null ? "" : cut(host, 256))
+              .addKeyValue("path", safePath);
+          if (failure == null) {
+            line = line.addKeyValue("status", status);
+          }
+          line = line.addKeyValue("duration_ms", durationMs);
+          if (span.parentSpanId().isPresent()) {
+            line = line.addKeyValue("parent_span_id", span.parentSpanId().get());
+          }
+          if (failure != null) {
+            line.setCause(failure).log("{} {}{} failed after {} ms", method, host, safePath, durationMs);
+          } else {
+            line.log("{} {}{} {} {} ms", method, host, safePath, status, durationMs);
+          }
+        }
+      } catch (RuntimeException e) {
+        // A call line is never worth failing the call for.
+      }
+    }
+  }
+
+  private static String stripQuery(String path) {
+    int q = path.indexOf('?');
+    return q < 0 ? path : path.substring(0, q);
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "…";
+  }
+
+  /** Settings of {@link OutboundCalls}. */
+  public static final class Builder {
+    private CorrelationPropagator propagator = CorrelationPropagator.defaults();
+    private boolean logCalls = true;
+    private String loggerName = "dev.threadline.client";
+
+    private Builder() {
+    }
+
+    /** The propagator: request-id header, baggage fields. Default {@link CorrelationPropagator#defaults()}. */
+    public Builder propagator(CorrelationPropagator propagator) {
+      this.propagator = Objects.requireNonNull(propagator, "propagator");
+      return this;
+    }
+
+    /**
+     * Whether each call writes a call line. Default true: the call line is where the client span's id shows up,
+     * the id the called service logs as its parent, so without it one hop cannot be joined to the next in the logs.
+     */
+    public Builder logCalls(boolean logCalls) {
+      this.logCalls = logCalls;
+      return this;
+    }
+
+    /** The logger name of call lines. Default {@code dev.threadline.client}. */
+    public Builder logger(String name) {
+      this.loggerName = Objects.requireNonNull(name, "logger").trim();
+      return this;
+    }
+
+    public OutboundCalls build() {
+      return new OutboundCalls(this);
+    }
+  }
+}

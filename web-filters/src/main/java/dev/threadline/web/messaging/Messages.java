@@ -1,0 +1,60 @@
+package dev.threadline.web.messaging;
+
+import dev.threadline.core.CarrierGetter;
+import dev.threadline.core.CarrierSetter;
+import dev.threadline.core.Correlation;
+import dev.threadline.core.CorrelationPropagator;
+import dev.threadline.core.CorrelationScope;
+import java.util.Map;
+
+/**
+ * Propagation through a message's headers, for any transport: the Kafka and JMS helpers are this with their own
+ * carriers, and SQS, RabbitMQ or NATS need nothing more than a header map.
+ *
+ * <p>The producing side writes the correlation current when the message is sent (a new trace when none is), so the
+ * consumer's span is a child of the span that produced the message and the producer's log lines carry the parent's
+ * span id. The consuming side starts that child span: same request id and trace id, a new span id.
+ *
+ * <pre>{@code
+ * Map<String, String> headers = new HashMap<>();
+ * Messages.inject(headers);                       // producer
+ * try (CorrelationScope scope = Messages.open(headers)) {   // consumer
+ *   handle(message);
+ * }
+ * }</pre>
+ */
+public final class Messages {
+
+  private Messages() {
+  }
+
+  /** The correlation a message sent now carries: the current one, or a new trace. */
+  public static Correlation current() {
+    return Correlation.current().orElseGet(Correlation::newTrace);
+  }
+
+  /** Writes the current correlation into a header map. Never throws. */
+  public static void inject(Map<String, String> headers) {
+    inject(headers, CarrierSetter.ofMap(), CorrelationPropagator.defaults());
+  }
+
+  /** Writes the current correlation into any carrier. Never throws. */
+  public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator) {
+    propagator.inject(current(), carrier, setter);
+  }
+
+  /** The consumer's span for a message with these headers. Never throws, never returns {@code null}. */
+  public static Correlation extract(Map<String, String> headers) {
+    return extract(headers, CarrierGetter.ofMap(), CorrelationPropagator.defaults());
+  }
+
+  /** The consumer's span for a message in any carrier. Never throws, never returns {@code null}. */
+  public static <C> Correlation extract(C carrier, CarrierGetter<C> getter, CorrelationPropagator propagator) {
+    return propagator.extract(carrier, getter);
+  }
+
+  /** Opens the consumer's span for a message with these headers on this thread; close it when done. */
+  public static CorrelationScope open(Map<String, String> headers) {
+    return extract(headers).open();
+  }
+}

@@ -1,0 +1,450 @@
+package dev.threadline.web.servlet;
+
+import dev.threadline.core.CarrierGetter;
+import dev.threadline.core.Correlation;
+import dev.threadline.core.CorrelationPropagator;
+import dev.threadline.core.CorrelationScope;
+import dev.threadline.core.W3CTraceContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * The inbound end of a hop: every request runs inside a server span of its caller's trace (or of a new one), with
+ * the request id, trace id and span id in the MDC, and ends with one access line in the shared schema.
+ *
+ * <p>Per request: reads {@code traceparent}/{@code tracestate}, the request-id header (and its aliases) and B3
+ * through a {@link CorrelationPropagator}; a missing or malformed header gives a new trace or a fresh request id,
+ * and the refused value is logged nowhere. Opens a {@link CorrelationScope} for the request dispatch and again for
+ * each async and error dispatch of the same request, and for the {@link AsyncListener} callbacks, always closing it
+ * before the container thread returns to its pool, so no pooled thread ever carries another request's ids. Echoes
+ * the request id on the response ({@code X-Request-Id}) and optionally sends {@code traceresponse}.
+ *
+ * <p>The access line, written once when the request completes (after async processing, if any) through the logger
+ * {@code dev.threadline.access}: {@code method}, {@code path} (no query string unless {@link #setLogQuery}),
+ * {@code status}, {@code duration_ms}, {@code user_agent}, {@code client_ip} and, when the caller sent its trace,
+ * {@code parent_span_id} (the caller's span, so one hop joins the next); INFO below 400, WARN for 4xx, ERROR
+ * for 5xx (see {@link #setClientErrorLevel}, {@link #setServerErrorLevel}). No request or response header other than
+ * User-Agent (and X-Forwarded-For when trusted) is read for it: Authorization, Cookie and Set-Cookie never appear.
+ * Requests whose path matches a {@linkplain #setSkip skip pattern} (health checks, by default) get their
+ * correlation but no access line.
+ *
+ * <p>Register it for the REQUEST, ASYNC and ERROR dispatcher types, first in the chain. Configure it with setters or
+ * with filter init-parameters of the same names ({@code requestIdHeader}, {@code echoRequestId},
+ * {@code traceResponse}, {@code accessLog}, {@code accessLogger}, {@code skip}, {@code logQuery},
+ * {@code trustForwardedFor}, {@code clientErrorLevel}, {@code serverErrorLevel}). Never throws anything of its own
+ * into the request: a failure of its own is reported once and the request goes on.
+ */
+public class ThreadlineFilter implements Filter {
+
+  /** The request attribute holding the request's {@link Correlation}. */
+  public static final String CORRELATION_ATTRIBUTE = ThreadlineFilter.class.getName() + ".correlation";
+  private static final String STATE_ATTRIBUTE = ThreadlineFilter.class.getName() + ".state";
+  private static final int MAX_USER_AGENT = 512;
+  private static final int MAX_PATH = 2048;
+
+  /** Reads HTTP request headers, case-insensitively as the container does. */
+  public static final CarrierGetter<HttpServletRequest> REQUEST_GETTER = new CarrierGetter<>() {
+    @Override
+    public String get(HttpServletRequest request, String name) {
+      return request.getHeader(name);
+    }
+
+    @Override
+    public List<String> getAll(HttpServletRequest request, String name) {
+      java.util.Enumeration<String> values = request.getHeaders(name);
+      return values == null ? List.of() : Collections.list(values);
+    }
+  };
+
+  private static final Logger SELF = LoggerFactory.getLogger(ThreadlineFilter.class);
+
+  private CorrelationPropagator propagator = CorrelationPropagator.defaults();
+  private boolean echoRequestId = true;
+  private boolean traceResponse;
+  private boolean accessLog = true;
+  private Logger accessLogger = LoggerFactory.getLogger("dev.threadline.access");
+  private List<PathPattern> skip = PathPattern.parseAll(
+      "/actuator/health,/actuator/health/**,/health,/healthz,/livez,/readyz");
+  private boolean logQuery;
+  private boolean trustForwardedFor;
+  private Level clientErrorLevel = Level.WARN;
+  private Level serverErrorLevel = Level.ERROR;
+  private volatile boolean failureReported;
+
+  @Override
+  public void init(FilterConfig config) {
+    String value;
+    if ((value = config.getInitParameter("requestIdHeader")) != null) {
+      setRequestIdHeader(value);
+    }
+    if ((value = config.getInitParameter("echoRequestId")) != null) {
+      setEchoRequestId(Boolean.parseBoolean(value.trim()));
+    }
+    if ((value = config.getInitParameter("traceResponse")) != null) {
+      setTraceResponse(Boolean.parseBoolean(value.trim()));
+    }
+    if ((value = config.getInitParameter("accessLog")) != null) {
+      setAccessLog(Boolean.parseBoolean(value.trim()));
+    }
+    if ((value = config.getInitParameter("accessLogger")) != null) {
+      setAccessLogger(value);
+    }
+    if ((value = config.getInitParameter("skip")) != null) {
+      setSkip(value);
+    }
+    if ((value = config.getInitParameter("logQuery")) != null) {
+      setLogQuery(Boolean.parseBoolean(value.trim()));
+    }
+    if ((value = config.getInitParameter("trustForwardedFor")) != null) {
+      setTrustForwardedFor(Boolean.parseBoolean(value.trim()));
+    }
+    if ((value = config.getInitParameter("clientErrorLevel")) != null) {
+      setClientErrorLevel(value);
+    }
+    if ((value = config.getInitParameter("serverErrorLevel")) != null) {
+      setServerErrorLevel(value);
+    }
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+      chain.doFilter(req, res);
+      return;
+    }
+    HttpServletRequest request = (HttpServletRequest) req;
+    HttpServletResponse response = (HttpServletResponse) res;
+    Object existing = request.getAttribute(STATE_ATTRIBUTE);
+    if (existing instanceof RequestState) {
+      // An async, error or forward dispatch of a request this filter already started: the same span again.
+      try (CorrelationScope ignored = ((RequestState) existing).correlation.open()) {
+        chain.doFilter(req, res);
+      }
+      return;
+    }
+    RequestState state = start(request, response);
+    if (state == null) {
+      chain.doFilter(req, res);
+      return;
+    }
+    Throwable failure = null;
+    try (CorrelationScope ignored = state.correlation.open()) {
+      try {
+        chain.doFilter(req, res);
+      } catch (IOException | ServletException | RuntimeException | Error e) {
+        failure = e;
+        throw e;
+      } finally {
+        if (request.getDispatcherType() == DispatcherType.REQUEST && request.isAsyncStarted()) {
+          listenForCompletion(request, state);
+        } else {
+          state.finish(response, failure);
+        }
+      }
+    }
+  }
+
+  /** The request's correlation, attributes and response headers; {@code null} (and reported) if that failed. */
+  private RequestState start(HttpServletRequest request, HttpServletResponse response) {
+    try {
+      long started = System.nanoTime();
+      Correlation correlation = propagator.extract(request, REQUEST_GETTER);
+      RequestState state = new RequestState(correlation, started, request);
+      request.setAttribute(STATE_ATTRIBUTE, state);
+      request.setAttribute(CORRELATION_ATTRIBUTE, correlation);
+      if (echoRequestId) {
+        response.setHeader(propagator.requestIdHeader(), correlation.requestId());
+      }
+      if (traceResponse) {
+        response.setHeader("traceresponse", W3CTraceContext.formatTraceparent(correlation));
+      }
+      return state;
+    } catch (RuntimeException e) {
+      reportOnce("could not start the request's correlation", e);
+      return null;
+    }
+  }
+
+  private void listenForCompletion(HttpServletRequest request, RequestState state) {
+    try {
+      request.getAsyncContext().addListener(new AsyncListener() {
+        @Override
+        public void onComplete(AsyncEvent event) {
+          try (CorrelationScope ignored = state.correlation.open()) {
+            state.finish((HttpServletResponse) event.getSuppliedResponse(), state.asyncFailure);
+          }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+          state.asyncFailure = new AsyncTimeout();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+          state.asyncFailure = event.getThrowable() != null ? event.getThrowable() : new AsyncTimeout();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+          event.getAsyncContext().addListener(this);
+        }
+      });
+    } catch (RuntimeException e) {
+      reportOnce("could not follow the async request", e);
+    }
+  }
+
+  /** What one request needs from start to its access line. */
+  private final class RequestState {
+    final Correlation correlation;
+    final long started;
+    final HttpServletRequest request;
+    volatile Throwable asyncFailure;
+    private boolean finished;
+
+    RequestState(Correlation correlation, long started, HttpServletRequest request) {
+      this.correlation = correlation;
+      this.started = started;
+      this.request = request;
+    }
+
+    synchronized void finish(HttpServletResponse response, Throwable failure) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (!accessLog) {
+        return;
+      }
+      try {
+        writeAccessLine(request, response, failure, System.nanoTime() - started, correlation);
+      } catch (RuntimeException e) {
+        reportOnce("could not write the access line", e);
+      }
+    }
+  }
+
+  /** Marks an async request that timed out or failed without a throwable. */
+  private static final class AsyncTimeout extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AsyncTimeout() {
+      super("async request timed out", null, false, false);
+    }
+  }
+
+  private void writeAccessLine(HttpServletRequest request, HttpServletResponse response, Throwable failure,
+      long nanos, Correlation correlation) {
+    String path = request.getRequestURI();
+    if (path == null) {
+      path = "";
+    }
+    if (matchesSkip(path, request.getContextPath())) {
+      return;
+    }
+    // An exception that escaped the chain becomes a 500 once the container handles it, whatever was set before.
+    int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
+    Level level = status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;
+    if (!accessLogger.isEnabledForLevel(level)) {
+      return;
+    }
+    String method = request.getMethod();
+    String loggedPath = cap(path, MAX_PATH);
+    double durationMs = Math.round(nanos / 1_000.0) / 1_000.0;
+    org.slf4j.spi.LoggingEventBuilder line = accessLogger.atLevel(level)
+        .addKeyValue("method", method)
+        .addKeyValue("path", loggedPath);
+    if (logQuery && request.getQueryString() != null) {
+      line = line.addKeyValue("query", cap(request.getQueryString(), MAX_PATH));
+    }
+    line = line.addKeyValue("status", status).addKeyValue("duration_ms", durationMs);
+    String userAgent = request.getHeader("User-Agent");
+    if (userAgent != null) {
+      line = line.addKeyValue("user_agent", cap(userAgent, MAX_USER_AGENT));
+    }
+    String clientIp = clientIp(request);
+    if (clientIp != null) {
+      line = line.addKeyValue("client_ip", clientIp);
+    }
+    if (correlation.parentSpanId().isPresent()) {
+      line = line.addKeyValue("parent_span_id", correlation.parentSpanId().get());
+    }
+    line.log("{} {} {} {} ms", method, loggedPath, status, durationMs);
+  }
+
+  private boolean matchesSkip(String uri, String contextPath) {
+    String path = contextPath != null && !contextPath.isEmpty() && uri.startsWith(contextPath)
+        ? uri.substring(contextPath.length()) : uri;
+    for (PathPattern p : skip) {
+      if (p.matches(path)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String clientIp(HttpServletRequest request) {
+    if (trustForwardedFor) {
+      String forwarded = request.getHeader("X-Forwarded-For");
+      if (forwarded != null) {
+        int comma = forwarded.indexOf(',');
+        String first = (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
+        if (isIpLiteral(first)) {
+          return first;
+        }
+      }
+    }
+    String remote = request.getRemoteAddr();
+    return remote != null && isIpLiteral(remote) ? remote : null;
+  }
+
+  /** IPv4 or IPv6 text: digits, hex letters, dots and colons (and a zone's %), at most 45 characters. */
+  static boolean isIpLiteral(String s) {
+    if (s.isEmpty() || s.length() > 45) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.'
+          || c == ':' || c == '%';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String cap(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "…";
+  }
+
+  private void reportOnce(String what, RuntimeException e) {
+    if (!failureReported) {
+      failureReported = true;
+      SELF.warn("Threadline filter {}; the request went on without it ({}). Reported once.", what,
+          e.getClass().getName());
+    }
+  }
+
+  // ---- settings
+
+  /** The propagator: request-id header and aliases, B3, baggage fields. Default {@link CorrelationPropagator#defaults()}. */
+  public void setPropagator(CorrelationPropagator propagator) {
+    this.propagator = java.util.Objects.requireNonNull(propagator, "propagator");
+  }
+
+  /** The request-id header to read and echo, instead of {@code X-Request-Id} (X-Correlation-Id stays an alias). */
+  public void setRequestIdHeader(String header) {
+    this.propagator = CorrelationPropagator.builder().requestIdHeader(header.trim()).build();
+  }
+
+  /** Whether the response carries the request id. Default true. */
+  public void setEchoRequestId(boolean echoRequestId) {
+    this.echoRequestId = echoRequestId;
+  }
+
+  /** Whether the response carries W3C {@code traceresponse} with the server span. Default false. */
+  public void setTraceResponse(boolean traceResponse) {
+    this.traceResponse = traceResponse;
+  }
+
+  /** Whether to write the access line. Default true. */
+  public void setAccessLog(boolean accessLog) {
+    this.accessLog = accessLog;
+  }
+
+  /** The logger name of the access lines. Default {@code dev.threadline.access}. */
+  public void setAccessLogger(String name) {
+    this.accessLogger = LoggerFactory.getLogger(name.trim());
+  }
+
+  /**
+   * Comma-separated path patterns (below the context path) that get no access line: exact paths, or a prefix
+   * ending in {@code /**}. Default {@code /actuator/health,/actuator/health/**,/health,/healthz,/livez,/readyz};
+   * empty logs every request.
+   */
+  public void setSkip(String patterns) {
+    this.skip = PathPattern.parseAll(patterns);
+  }
+
+  /** Whether the access line carries the query string as {@code query}. Default false: queries hold secrets. */
+  public void setLogQuery(boolean logQuery) {
+    this.logQuery = logQuery;
+  }
+
+  /**
+   * Whether {@code client_ip} is the first address of {@code X-Forwarded-For} rather than the peer's address. Turn
+   * it on only behind a proxy that sets the header, since a client can send anything. Default false.
+   */
+  public void setTrustForwardedFor(boolean trustForwardedFor) {
+    this.trustForwardedFor = trustForwardedFor;
+  }
+
+  /** The level of access lines with a 4xx status: TRACE, DEBUG, INFO, WARN (default) or ERROR. */
+  public void setClientErrorLevel(String level) {
+    this.clientErrorLevel = level(level, "clientErrorLevel");
+  }
+
+  /** The level of access lines with a 5xx status: TRACE, DEBUG, INFO, WARN or ERROR (default). */
+  public void setServerErrorLevel(String level) {
+    this.serverErrorLevel = level(level, "serverErrorLevel");
+  }
+
+  private static Level level(String value, String setting) {
+    try {
+      return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(setting + " must be TRACE, DEBUG, INFO, WARN or ERROR, not '" + value + "'");
+    }
+  }
+
+  /** An exact path, or a prefix ending in {@code /**}. */
+  static final class PathPattern {
+    private final String exact;
+    private final String prefix;
+
+    private PathPattern(String exact, String prefix) {
+      this.exact = exact;
+      this.prefix = prefix;
+    }
+
+    static List<PathPattern> parseAll(String patterns) {
+      List<PathPattern> result = new ArrayList<>();
+      for (String p : patterns.split(",")) {
+        String t = p.trim();
+        if (t.isEmpty()) {
+          continue;
+        }
+        if (!t.startsWith("/")) {
+          throw new IllegalArgumentException("skip patterns start with '/': '" + t + "'");
+        }
+        result.add(t.endsWith("/**") ? new PathPattern(null, t.substring(0, t.length() - 2))
+            : new PathPattern(t, null));
+      }
+      return List.copyOf(result);
+    }
+
+    boolean matches(String path) {
+      return exact != null ? exact.equals(path) : path.startsWith(prefix);
+    }
+  }
+}
