@@ -53,8 +53,6 @@ import org.slf4j.event.Level;
  */
 public class ThreadlineFilter implements Filter {
 
-  /** The request attribute holding the request's {@link Correlation}. */
-  public static final String CORRELATION_ATTRIBUTE = ThreadlineFilter.class.getName() + ".correlation";
   private static final String STATE_ATTRIBUTE = ThreadlineFilter.class.getName() + ".state";
   private static final int MAX_USER_AGENT = 512;
   private static final int MAX_PATH = 2048;
@@ -69,9 +67,30 @@ public class ThreadlineFilter implements Filter {
     @Override
     public List<String> getAll(HttpServletRequest request, String name) {
       java.util.Enumeration<String> values = request.getHeaders(name);
-      return values == null ? List.of() : Collections.list(values);
+      if (values == null || !values.hasMoreElements()) {
+        return List.of();
+      }
+      String first = values.nextElement();
+      if (!values.hasMoreElements()) {
+        return first == null ? List.of() : List.of(first);
+      }
+      List<String> all = new ArrayList<>();
+      all.add(first);
+      all.addAll(Collections.list(values));
+      all.removeIf(java.util.Objects::isNull);
+      return all;
     }
   };
+
+  /**
+   * The correlation of the request this filter handles (the server span), from any code that has the request,
+   * on any thread; empty when the filter did not see the request.
+   */
+  public static java.util.Optional<Correlation> correlationOf(ServletRequest request) {
+    Object state = request.getAttribute(STATE_ATTRIBUTE);
+    return state instanceof RequestState ? java.util.Optional.of(((RequestState) state).correlation)
+        : java.util.Optional.empty();
+  }
 
   private static final Logger SELF = LoggerFactory.getLogger(ThreadlineFilter.class);
 
@@ -169,7 +188,6 @@ public class ThreadlineFilter implements Filter {
       Correlation correlation = propagator.extract(request, REQUEST_GETTER);
       RequestState state = new RequestState(correlation, started, request);
       request.setAttribute(STATE_ATTRIBUTE, state);
-      request.setAttribute(CORRELATION_ATTRIBUTE, correlation);
       if (echoRequestId) {
         response.setHeader(propagator.requestIdHeader(), correlation.requestId());
       }
