@@ -20,7 +20,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -109,37 +112,28 @@ public class ThreadlineFilter implements Filter {
 
   @Override
   public void init(FilterConfig config) {
-    String value;
-    if ((value = config.getInitParameter("requestIdHeader")) != null) {
-      setRequestIdHeader(value);
-    }
-    if ((value = config.getInitParameter("echoRequestId")) != null) {
-      setEchoRequestId(Boolean.parseBoolean(value.trim()));
-    }
-    if ((value = config.getInitParameter("traceResponse")) != null) {
-      setTraceResponse(Boolean.parseBoolean(value.trim()));
-    }
-    if ((value = config.getInitParameter("accessLog")) != null) {
-      setAccessLog(Boolean.parseBoolean(value.trim()));
-    }
-    if ((value = config.getInitParameter("accessLogger")) != null) {
-      setAccessLogger(value);
-    }
-    if ((value = config.getInitParameter("skip")) != null) {
-      setSkip(value);
-    }
-    if ((value = config.getInitParameter("logQuery")) != null) {
-      setLogQuery(Boolean.parseBoolean(value.trim()));
-    }
-    if ((value = config.getInitParameter("trustForwardedFor")) != null) {
-      setTrustForwardedFor(Boolean.parseBoolean(value.trim()));
-    }
-    if ((value = config.getInitParameter("clientErrorLevel")) != null) {
-      setClientErrorLevel(value);
-    }
-    if ((value = config.getInitParameter("serverErrorLevel")) != null) {
-      setServerErrorLevel(value);
-    }
+    Map<String, Consumer<String>> settings = new LinkedHashMap<>();
+    settings.put("requestIdHeader", this::setRequestIdHeader);
+    settings.put("echoRequestId", v -> setEchoRequestId(Boolean.parseBoolean(v.trim())));
+    settings.put("traceResponse", v -> setTraceResponse(Boolean.parseBoolean(v.trim())));
+    settings.put("accessLog", v -> setAccessLog(Boolean.parseBoolean(v.trim())));
+    settings.put("accessLogger", this::setAccessLogger);
+    settings.put("skip", this::setSkip);
+    settings.put("logQuery", v -> setLogQuery(Boolean.parseBoolean(v.trim())));
+    settings.put("trustForwardedFor", v -> setTrustForwardedFor(Boolean.parseBoolean(v.trim())));
+    settings.put("clientErrorLevel", this::setClientErrorLevel);
+    settings.put("serverErrorLevel", this::setServerErrorLevel);
+    settings.forEach((name, setter) -> {
+      String value = config.getInitParameter(name);
+      if (value != null) {
+        try {
+          setter.accept(value);
+        } catch (RuntimeException e) {
+          // A bad setting must not stop the application from starting: keep the default, say which and why.
+          SELF.warn("Threadline filter: init-parameter {} ignored, the default stays: {}", name, e.getMessage());
+        }
+      }
+    });
   }
 
   @Override
