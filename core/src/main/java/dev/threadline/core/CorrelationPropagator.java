@@ -94,6 +94,16 @@ public final class CorrelationPropagator {
    * request-id rule, else a fresh one. Never throws, never returns {@code null}; a refused value is never logged.
    */
   public <C> String extractRequestId(C carrier, CarrierGetter<C> getter) {
+    String accepted = extractValidRequestId(carrier, getter);
+    return accepted != null ? accepted : nextRequestId();
+  }
+
+  /**
+   * The request id in {@code carrier}'s request-id header (or the first alias present) when it satisfies the
+   * request-id rule; {@code null} when there is none or it was refused. Never throws; a refused value is never
+   * logged.
+   */
+  public <C> String extractValidRequestId(C carrier, CarrierGetter<C> getter) {
     String received = null;
     try {
       received = getter.get(carrier, requestIdHeader);
@@ -110,7 +120,16 @@ public final class CorrelationPropagator {
       }
       OnceWarnings.report(Kind.INVALID_REQUEST_ID);
     }
-    return nextRequestId();
+    return null;
+  }
+
+  /** Writes only the request-id header: for hops whose trace headers another tracer writes. Never throws. */
+  public <C> void injectRequestId(String requestId, C carrier, CarrierSetter<C> setter) {
+    try {
+      setter.set(carrier, requestIdHeader, requestId);
+    } catch (RuntimeException e) {
+      OnceWarnings.report(Kind.CARRIER_FAILED);
+    }
   }
 
   /**

@@ -4,6 +4,8 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
+import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.core.spi.TraceBridges;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,19 +47,27 @@ public final class OutboundCalls {
 
   /** Starts a call: a client span under the current one. Never throws. */
   public Call start() {
+    TraceBridge bridge = TraceBridges.get();
+    Correlation external = bridge == null ? null : bridge.activeSpan();
+    if (external != null) {
+      // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers.
+      return new Call(external, System.nanoTime(), true);
+    }
     Correlation parent = Correlation.current().orElse(null);
     Correlation span = parent != null ? parent.newChild() : Correlation.newTrace();
-    return new Call(span, System.nanoTime());
+    return new Call(span, System.nanoTime(), false);
   }
 
   /** One outbound call in progress. */
   public final class Call {
     private final Correlation span;
     private final long started;
+    private final boolean deferred;
 
-    Call(Correlation span, long started) {
+    Call(Correlation span, long started, boolean deferred) {
       this.span = span;
       this.started = started;
+      this.deferred = deferred;
     }
 
     /** The client span. */
@@ -65,9 +75,16 @@ public final class OutboundCalls {
       return span;
     }
 
-    /** Writes {@code traceparent}, {@code tracestate}, the request id and baggage onto the outgoing carrier. */
+    /**
+     * Writes {@code traceparent}, {@code tracestate}, the request id and baggage onto the outgoing carrier; only the
+     * request id when another tracer (OpenTelemetry, through the bridge) owns the trace and writes its headers.
+     */
     public <C> void inject(C carrier, CarrierSetter<C> setter) {
-      propagator.inject(span, carrier, setter);
+      if (deferred) {
+        propagator.injectRequestId(span.requestId(), carrier, setter);
+      } else {
+        propagator.inject(span, carrier, setter);
+      }
     }
 
     /**

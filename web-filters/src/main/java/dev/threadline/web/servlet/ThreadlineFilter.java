@@ -5,6 +5,8 @@ import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
 import dev.threadline.core.W3CTraceContext;
+import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.core.spi.TraceBridges;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -172,6 +174,14 @@ public class ThreadlineFilter implements Filter {
           state.finish(response, failure);
         }
       }
+    } finally {
+      if (state.bridged != null) {
+        try {
+          state.bridged.close();
+        } catch (Exception e) {
+          reportOnce("could not leave the tracer's request context", new IllegalStateException(e));
+        }
+      }
     }
   }
 
@@ -179,8 +189,21 @@ public class ThreadlineFilter implements Filter {
   private RequestState start(HttpServletRequest request, HttpServletResponse response) {
     try {
       long started = System.nanoTime();
-      Correlation correlation = propagator.extract(request, REQUEST_GETTER);
+      TraceBridge bridge = TraceBridges.get();
+      Correlation external = bridge == null ? null : bridge.activeSpan();
+      Correlation correlation;
+      AutoCloseable bridged = null;
+      if (external != null) {
+        // Another tracer (OpenTelemetry) already serves this request in a span of its own: no competing span,
+        // only the request id, which the tracer then carries on.
+        String requestId = propagator.extractValidRequestId(request, REQUEST_GETTER);
+        correlation = requestId == null ? external : external.toBuilder().requestId(requestId).build();
+        bridged = bridge.enterRequest(correlation.requestId());
+      } else {
+        correlation = propagator.extract(request, REQUEST_GETTER);
+      }
       RequestState state = new RequestState(correlation, started, request);
+      state.bridged = bridged;
       request.setAttribute(STATE_ATTRIBUTE, state);
       if (echoRequestId) {
         response.setHeader(propagator.requestIdHeader(), correlation.requestId());
@@ -231,6 +254,8 @@ public class ThreadlineFilter implements Filter {
     final long started;
     final HttpServletRequest request;
     volatile Throwable asyncFailure;
+    /** What the trace bridge changed on the request thread, undone when the request dispatch ends. */
+    AutoCloseable bridged;
     private boolean finished;
 
     RequestState(Correlation correlation, long started, HttpServletRequest request) {

@@ -1,0 +1,81 @@
+package dev.threadline.otel;
+
+import dev.threadline.core.Correlation;
+import dev.threadline.core.RequestIds;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextStorage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Threadline under OpenTelemetry: when a valid span is current, the correlation context (and so the MDC and every
+ * log line) carries that span's trace id, span id and flags, and Threadline's own integrations start no spans.
+ *
+ * <p>The MDC follows OpenTelemetry's context through a {@link ContextStorage} wrapper: every {@code makeCurrent()}
+ * (yours, an instrumentation's, {@link Context#taskWrapping} on another thread) publishes the span's ids, and closing
+ * its scope restores what was there. It is installed by itself through {@link ThreadlineContextStorageProvider}
+ * when that is OpenTelemetry's only storage provider; otherwise call {@link #install()} before OpenTelemetry's
+ * context is first used.
+ *
+ * <p>The request id travels as W3C baggage under {@value #BAGGAGE_KEY} (OpenTelemetry's baggage propagator takes it
+ * to the next service) and is set on the server span as the attribute {@value #BAGGAGE_KEY}, so a trace leads to its
+ * log lines and a log line to its trace. A span whose context carries no request id gets its trace id as request id.
+ */
+public final class ThreadlineOtel {
+
+  /** The baggage key, and the span attribute, of the request id. */
+  public static final String BAGGAGE_KEY = "request.id";
+
+  /** The request id as a span attribute. */
+  public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey(BAGGAGE_KEY);
+
+  private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+
+  private ThreadlineOtel() {
+  }
+
+  /**
+   * Adds the MDC-following wrapper to OpenTelemetry's context storage. Needed only when another
+   * {@code ContextStorageProvider} is in use; call it before OpenTelemetry's context is first used. Idempotent.
+   */
+  public static void install() {
+    if (INSTALLED.compareAndSet(false, true)) {
+      ContextStorage.addWrapper(MdcContextStorage::new);
+    }
+  }
+
+  /**
+   * The correlation of {@code context}'s span, or {@code null} when it has no valid span. The request id is the
+   * context's baggage entry {@value #BAGGAGE_KEY} when valid, else the one already current on this thread for the
+   * same trace, else the trace id.
+   */
+  public static Correlation correlationOf(Context context) {
+    SpanContext span = Span.fromContext(context).getSpanContext();
+    if (!span.isValid()) {
+      return null;
+    }
+    String requestId = Baggage.fromContext(context).getEntryValue(BAGGAGE_KEY);
+    if (requestId == null || !RequestIds.isValid(requestId)) {
+      Correlation current = Correlation.current().orElse(null);
+      requestId = current != null && current.traceId().equals(span.getTraceId()) ? current.requestId()
+          : span.getTraceId();
+    }
+    String traceState = span.getTraceState().isEmpty() ? null : traceState(span);
+    return Correlation.builder().requestId(requestId).traceId(span.getTraceId()).spanId(span.getSpanId())
+        .traceFlags(span.getTraceFlags().asByte() & 0xFF).traceState(traceState).build();
+  }
+
+  private static String traceState(SpanContext span) {
+    StringBuilder s = new StringBuilder();
+    span.getTraceState().forEach((key, value) -> {
+      if (s.length() > 0) {
+        s.append(',');
+      }
+      s.append(key).append('=').append(value);
+    });
+    return s.toString();
+  }
+}
