@@ -96,6 +96,20 @@ public final class Correlation {
         Map.of());
   }
 
+  /**
+   * The correlation of a span another tracer made current (no parent known, no trace state, no baggage): what a
+   * tracer bridge publishes at every context switch, so it skips the builder.
+   *
+   * @throws IllegalArgumentException when an id breaks its rule (see {@link Builder})
+   */
+  public static Correlation ofSpan(String requestId, String traceId, String spanId, int traceFlags) {
+    if (!Ids.isValidTraceId(traceId) || !Ids.isValidSpanId(spanId)) {
+      throw new IllegalArgumentException("A trace id is 32 and a span id 16 lowercase hex characters, not all zeros");
+    }
+    return new Correlation(checkRequestId(requestId), traceId, spanId, null, traceFlags & KNOWN_FLAGS, "",
+        Map.of());
+  }
+
   /** A builder; fields left unset get the values {@link #newTrace()} would give. */
   public static Builder builder() {
     return new Builder();

@@ -57,15 +57,48 @@ public final class ThreadlineOtel {
     if (!span.isValid()) {
       return null;
     }
-    String requestId = Baggage.fromContext(context).getEntryValue(BAGGAGE_KEY);
+    String baggageId = Baggage.fromContext(context).getEntryValue(BAGGAGE_KEY);
+    // The same span is made current again and again (nested scopes, every task OpenTelemetry carries to another
+    // thread): the correlation built last time is reused when span and baggage value are the very same objects.
+    Last last = LAST;
+    if (last != null && last.span == span && last.baggageId == baggageId && baggageId != null) {
+      return last.correlation;
+    }
+    Correlation built = build(span, baggageId);
+    if (baggageId != null) {
+      LAST = new Last(span, baggageId, built);
+    }
+    return built;
+  }
+
+  /** The last correlation built from a span and a baggage request id; immutable, shared by all threads. */
+  private static final class Last {
+    final SpanContext span;
+    final String baggageId;
+    final Correlation correlation;
+
+    Last(SpanContext span, String baggageId, Correlation correlation) {
+      this.span = span;
+      this.baggageId = baggageId;
+      this.correlation = correlation;
+    }
+  }
+
+  private static volatile Last LAST;
+
+  private static Correlation build(SpanContext span, String baggageId) {
+    String requestId = baggageId;
     if (requestId == null || !RequestIds.isValid(requestId)) {
       Correlation current = Correlation.current().orElse(null);
       requestId = current != null && current.traceId().equals(span.getTraceId()) ? current.requestId()
           : span.getTraceId();
     }
-    String traceState = span.getTraceState().isEmpty() ? null : traceState(span);
+    int flags = span.getTraceFlags().asByte() & 0xFF;
+    if (span.getTraceState().isEmpty()) {
+      return Correlation.ofSpan(requestId, span.getTraceId(), span.getSpanId(), flags);
+    }
     return Correlation.builder().requestId(requestId).traceId(span.getTraceId()).spanId(span.getSpanId())
-        .traceFlags(span.getTraceFlags().asByte() & 0xFF).traceState(traceState).build();
+        .traceFlags(flags).traceState(traceState(span)).build();
   }
 
   private static String traceState(SpanContext span) {
