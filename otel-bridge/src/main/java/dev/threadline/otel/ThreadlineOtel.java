@@ -65,7 +65,8 @@ public final class ThreadlineOtel {
       return last.correlation;
     }
     Correlation built = build(span, baggageId);
-    if (baggageId != null) {
+    if (baggageId != null && built.requestId() == baggageId) {
+      // Only when the result depends on nothing but the span and the baggage (a valid request id in it).
       LAST = new Last(span, baggageId, built);
     }
     return built;
