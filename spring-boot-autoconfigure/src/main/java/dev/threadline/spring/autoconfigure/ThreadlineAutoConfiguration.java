@@ -1,0 +1,115 @@
+package dev.threadline.spring.autoconfigure;
+
+import dev.threadline.core.ContextExecutors;
+import dev.threadline.web.client.OutboundCalls;
+import dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor;
+import dev.threadline.web.servlet.ThreadlineFilter;
+import jakarta.servlet.DispatcherType;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
+
+/**
+ * Threadline in a Spring Boot application. Each piece sits behind its class condition and a {@code threadline.*}
+ * switch, and every bean steps aside for one the application defines.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(ThreadlineProperties.class)
+public class ThreadlineAutoConfiguration {
+
+  /** The order of the servlet filter: right after character encoding, before Spring Security and MVC. */
+  public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 1;
+
+  /** @Async methods and Spring-managed executors run tasks in the correlation of the code that submitted them. */
+  @Bean
+  @ConditionalOnMissingBean(TaskDecorator.class)
+  @ConditionalOnProperty(prefix = "threadline.async", name = "enabled", matchIfMissing = true)
+  public TaskDecorator threadlineTaskDecorator() {
+    return ContextExecutors::wrap;
+  }
+
+  /** The servlet filter and outbound settings, when web-filters is on the class path. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(OutboundCalls.class)
+  static class OutboundConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    OutboundCalls threadlineOutboundCalls(ThreadlineProperties properties) {
+      return OutboundCalls.builder().logCalls(properties.getClient().isLogCalls()).build();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass({ThreadlineFilter.class, jakarta.servlet.Filter.class, FilterRegistrationBean.class})
+  @ConditionalOnProperty(prefix = "threadline.filter", name = "enabled", matchIfMissing = true)
+  static class ServletFilterConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "threadlineFilter")
+    FilterRegistrationBean<ThreadlineFilter> threadlineFilter(ThreadlineProperties properties) {
+      ThreadlineProperties.Filter settings = properties.getFilter();
+      ThreadlineFilter filter = new ThreadlineFilter();
+      filter.setRequestIdHeader(settings.getRequestIdHeader());
+      filter.setEchoRequestId(settings.isEchoRequestId());
+      filter.setTraceResponse(settings.isTraceResponse());
+      filter.setAccessLog(settings.isAccessLog());
+      filter.setSkip(String.join(",", settings.getSkip()));
+      filter.setLogQuery(settings.isLogQuery());
+      filter.setTrustForwardedFor(settings.isTrustForwardedFor());
+      filter.setClientErrorLevel(settings.getClientErrorLevel());
+      filter.setServerErrorLevel(settings.getServerErrorLevel());
+      FilterRegistrationBean<ThreadlineFilter> registration = new FilterRegistrationBean<>(filter);
+      registration.setName("threadlineFilter");
+      registration.setOrder(FILTER_ORDER);
+      registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+      registration.setAsyncSupported(true);
+      registration.addUrlPatterns("/*");
+      return registration;
+    }
+  }
+
+  /** Propagation on every RestClient.Builder and RestTemplateBuilder Spring Boot hands out. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({ThreadlineClientHttpRequestInterceptor.class, RestClientCustomizer.class})
+  @ConditionalOnProperty(prefix = "threadline.client", name = "enabled", matchIfMissing = true)
+  static class RestClientConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "threadlineRestClientCustomizer")
+    RestClientCustomizer threadlineRestClientCustomizer(OutboundCalls calls) {
+      return builder -> builder.requestInterceptor(new ThreadlineClientHttpRequestInterceptor(calls));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "threadlineRestTemplateCustomizer")
+    RestTemplateCustomizer threadlineRestTemplateCustomizer(OutboundCalls calls) {
+      return restTemplate -> restTemplate.getInterceptors().add(new ThreadlineClientHttpRequestInterceptor(calls));
+    }
+  }
+
+  /** The Loki appender, attached to the root logger when threadline.loki.url is set. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"dev.threadline.loki.LokiAppender", "ch.qos.logback.classic.LoggerContext"})
+  @ConditionalOnProperty(prefix = "threadline.loki", name = "url")
+  static class LokiConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    LokiShipping threadlineLokiShipping(ThreadlineProperties properties, Environment environment) {
+      return new LokiShipping(properties.getLoki(), environment);
+    }
+  }
+}

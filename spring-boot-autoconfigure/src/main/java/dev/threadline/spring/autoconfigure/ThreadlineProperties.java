@@ -1,0 +1,329 @@
+package dev.threadline.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Threadline's settings under {@code threadline.*}. Every piece works with no setting at all. */
+@ConfigurationProperties(prefix = "threadline")
+public class ThreadlineProperties {
+
+  private final Filter filter = new Filter();
+  private final Client client = new Client();
+  private final Async async = new Async();
+  private final Console console = new Console();
+  private final Loki loki = new Loki();
+
+  public Filter getFilter() {
+    return filter;
+  }
+
+  public Client getClient() {
+    return client;
+  }
+
+  public Async getAsync() {
+    return async;
+  }
+
+  public Console getConsole() {
+    return console;
+  }
+
+  public Loki getLoki() {
+    return loki;
+  }
+
+  /** The servlet filter: a server span per request, the request id echoed, one access line. */
+  public static class Filter {
+    /** Whether to register the servlet filter. */
+    private boolean enabled = true;
+    /** The request-id header to read and echo (X-Correlation-Id stays an alias). */
+    private String requestIdHeader = "X-Request-Id";
+    /** Whether the response carries the request id. */
+    private boolean echoRequestId = true;
+    /** Whether the response carries W3C traceresponse. */
+    private boolean traceResponse;
+    /** Whether to write one access line per request (logger dev.threadline.access). */
+    private boolean accessLog = true;
+    /** Paths below the context path that get no access line: exact, or a prefix ending in /**. */
+    private List<String> skip = new ArrayList<>(List.of("/actuator/health", "/actuator/health/**", "/health",
+        "/healthz", "/livez", "/readyz"));
+    /** Whether the access line carries the query string. Off: queries hold secrets. */
+    private boolean logQuery;
+    /** Whether client_ip is taken from X-Forwarded-For. Only behind a proxy that sets it. */
+    private boolean trustForwardedFor;
+    /** The level of access lines with a 4xx status. */
+    private String clientErrorLevel = "WARN";
+    /** The level of access lines with a 5xx status. */
+    private String serverErrorLevel = "ERROR";
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getRequestIdHeader() {
+      return requestIdHeader;
+    }
+
+    public void setRequestIdHeader(String requestIdHeader) {
+      this.requestIdHeader = requestIdHeader;
+    }
+
+    public boolean isEchoRequestId() {
+      return echoRequestId;
+    }
+
+    public void setEchoRequestId(boolean echoRequestId) {
+      this.echoRequestId = echoRequestId;
+    }
+
+    public boolean isTraceResponse() {
+      return traceResponse;
+    }
+
+    public void setTraceResponse(boolean traceResponse) {
+      this.traceResponse = traceResponse;
+    }
+
+    public boolean isAccessLog() {
+      return accessLog;
+    }
+
+    public void setAccessLog(boolean accessLog) {
+      this.accessLog = accessLog;
+    }
+
+    public List<String> getSkip() {
+      return skip;
+    }
+
+    public void setSkip(List<String> skip) {
+      this.skip = skip;
+    }
+
+    public boolean isLogQuery() {
+      return logQuery;
+    }
+
+    public void setLogQuery(boolean logQuery) {
+      this.logQuery = logQuery;
+    }
+
+    public boolean isTrustForwardedFor() {
+      return trustForwardedFor;
+    }
+
+    public void setTrustForwardedFor(boolean trustForwardedFor) {
+      this.trustForwardedFor = trustForwardedFor;
+    }
+
+    public String getClientErrorLevel() {
+      return clientErrorLevel;
+    }
+
+    public void setClientErrorLevel(String clientErrorLevel) {
+      this.clientErrorLevel = clientErrorLevel;
+    }
+
+    public String getServerErrorLevel() {
+      return serverErrorLevel;
+    }
+
+    public void setServerErrorLevel(String serverErrorLevel) {
+      this.serverErrorLevel = serverErrorLevel;
+    }
+  }
+
+  /** Propagation on the RestClient.Builder and RestTemplateBuilder beans. */
+  public static class Client {
+    /** Whether to add propagation to Spring's HTTP clients. */
+    private boolean enabled = true;
+    /** Whether each outbound call writes a call line (logger dev.threadline.client). */
+    private boolean logCalls = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public boolean isLogCalls() {
+      return logCalls;
+    }
+
+    public void setLogCalls(boolean logCalls) {
+      this.logCalls = logCalls;
+    }
+  }
+
+  /** The TaskDecorator that carries the correlation into @Async and Spring-managed executors. */
+  public static class Async {
+    /** Whether to provide the TaskDecorator bean. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** Console output. */
+  public static class Console {
+    /**
+     * Whether the console writes one JSON line per event in Threadline's schema (through Spring Boot's structured
+     * logging, logging.structured.format.console). On by default; a value the application sets itself wins.
+     */
+    private boolean json = true;
+
+    public boolean isJson() {
+      return json;
+    }
+
+    public void setJson(boolean json) {
+      this.json = json;
+    }
+  }
+
+  /** Shipping to Grafana Loki: on as soon as url is set. */
+  public static class Loki {
+    /** Loki's base URL, e.g. http://loki:3100. Setting it attaches the Loki appender to the root logger. */
+    private String url;
+    /** The tenant (X-Scope-OrgID). */
+    private String tenant;
+    /** Basic-auth user name. */
+    private String username;
+    /** Basic-auth password. */
+    private String password;
+    /** Bearer token. */
+    private String bearerToken;
+    /** Label names, from service, env, version, host, level. */
+    private String labels = "service,env,level";
+    /** Extra static labels. */
+    private Map<String, String> staticLabels = new LinkedHashMap<>();
+    /** The byte budget of queued events. */
+    private long maxQueueBytes = 32L * 1024 * 1024;
+    /** What a full budget does: drop (the newest event) or block (at most blockTimeout). */
+    private String overflowPolicy = "drop";
+    /** Most events per push. */
+    private int batchMaxItems = 1000;
+    /** Longest an event waits for its batch. */
+    private Duration batchMaxWait = Duration.ofSeconds(1);
+    /** Longest the shutdown flush waits for Loki. */
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    public String getUrl() {
+      return url;
+    }
+
+    public void setUrl(String url) {
+      this.url = url;
+    }
+
+    public String getTenant() {
+      return tenant;
+    }
+
+    public void setTenant(String tenant) {
+      this.tenant = tenant;
+    }
+
+    public String getUsername() {
+      return username;
+    }
+
+    public void setUsername(String username) {
+      this.username = username;
+    }
+
+    public String getPassword() {
+      return password;
+    }
+
+    public void setPassword(String password) {
+      this.password = password;
+    }
+
+    public String getBearerToken() {
+      return bearerToken;
+    }
+
+    public void setBearerToken(String bearerToken) {
+      this.bearerToken = bearerToken;
+    }
+
+    public String getLabels() {
+      return labels;
+    }
+
+    public void setLabels(String labels) {
+      this.labels = labels;
+    }
+
+    public Map<String, String> getStaticLabels() {
+      return staticLabels;
+    }
+
+    public void setStaticLabels(Map<String, String> staticLabels) {
+      this.staticLabels = staticLabels;
+    }
+
+    public long getMaxQueueBytes() {
+      return maxQueueBytes;
+    }
+
+    public void setMaxQueueBytes(long maxQueueBytes) {
+      this.maxQueueBytes = maxQueueBytes;
+    }
+
+    public String getOverflowPolicy() {
+      return overflowPolicy;
+    }
+
+    public void setOverflowPolicy(String overflowPolicy) {
+      this.overflowPolicy = overflowPolicy;
+    }
+
+    public int getBatchMaxItems() {
+      return batchMaxItems;
+    }
+
+    public void setBatchMaxItems(int batchMaxItems) {
+      this.batchMaxItems = batchMaxItems;
+    }
+
+    public Duration getBatchMaxWait() {
+      return batchMaxWait;
+    }
+
+    public void setBatchMaxWait(Duration batchMaxWait) {
+      this.batchMaxWait = batchMaxWait;
+    }
+
+    public Duration getShutdownTimeout() {
+      return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+    }
+
+    @Override
+    public String toString() {
+      return "Loki[url=" + url + ", tenant=" + tenant + ", username=" + username
+          + (password == null ? "" : ", password=****") + (bearerToken == null ? "" : ", bearerToken=****") + "]";
+    }
+  }
+}

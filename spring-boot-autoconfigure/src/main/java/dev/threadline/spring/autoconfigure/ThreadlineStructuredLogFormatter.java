@@ -1,0 +1,43 @@
+package dev.threadline.spring.autoconfigure;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.threadline.logback.ThreadlineEncoder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.logging.structured.StructuredLogFormatter;
+import org.springframework.core.env.Environment;
+
+/**
+ * Spring Boot's structured console logging in Threadline's schema: one JSON line per event, written by
+ * {@link ThreadlineEncoder}, with {@code service} from {@code spring.application.name} and {@code env} from the first
+ * active profile. Chosen by {@code logging.structured.format.console} (set by default; see
+ * {@link ThreadlineEnvironmentPostProcessor}).
+ */
+public class ThreadlineStructuredLogFormatter implements StructuredLogFormatter<ILoggingEvent> {
+
+  private final ThreadlineEncoder encoder = new ThreadlineEncoder();
+
+  public ThreadlineStructuredLogFormatter(Environment environment) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext) {
+      encoder.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+    }
+    encoder.setService(environment.getProperty("spring.application.name"));
+    String[] profiles = environment.getActiveProfiles();
+    if (profiles.length > 0) {
+      encoder.setEnv(profiles[0]);
+    }
+    encoder.start();
+  }
+
+  @Override
+  public String format(ILoggingEvent event) {
+    return new String(encoder.encode(event), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte[] formatAsBytes(ILoggingEvent event, Charset charset) {
+    return StandardCharsets.UTF_8.equals(charset) ? encoder.encode(event) : format(event).getBytes(charset);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.threadline.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import dev.threadline.web.servlet.ThreadlineFilter;
+import jakarta.servlet.DispatcherType;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.task.TaskDecorator;
+
+/** Every condition of the auto-configuration, with the context runner. */
+class ThreadlineAutoConfigurationTest {
+
+  private final WebApplicationContextRunner web = new WebApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class));
+
+  @Test
+  void aServletApplicationGetsTheFilterFirstForEveryDispatch_theDecorator_andClientPropagation() {
+    web.run(context -> {
+      FilterRegistrationBean<?> registration = context.getBean("threadlineFilter", FilterRegistrationBean.class);
+      assertThat(registration.getFilter()).isInstanceOf(ThreadlineFilter.class);
+      assertThat(registration.getOrder()).isEqualTo(ThreadlineAutoConfiguration.FILTER_ORDER).isLessThan(-100);
+      assertThat(registration.determineDispatcherTypes())
+          .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+      assertThat(context).hasSingleBean(TaskDecorator.class).hasSingleBean(RestClientCustomizer.class)
+          .hasSingleBean(RestTemplateCustomizer.class).doesNotHaveBean(LokiShipping.class);
+    });
+  }
+
+  @Test
+  void eachPieceCanBeSwitchedOff() {
+    web.withPropertyValues("threadline.filter.enabled=false", "threadline.client.enabled=false",
+        "threadline.async.enabled=false").run(context -> assertThat(context)
+        .doesNotHaveBean("threadlineFilter").doesNotHaveBean(RestClientCustomizer.class)
+        .doesNotHaveBean(TaskDecorator.class));
+  }
+
+  @Test
+  void withoutTheirLibrariesTheIntegrationsStepAside() {
+    web.withClassLoader(new FilteredClassLoader(ThreadlineFilter.class, RestClientCustomizer.class))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("threadlineFilter")
+            .doesNotHaveBean(RestClientCustomizer.class).hasSingleBean(TaskDecorator.class));
+    web.withClassLoader(new FilteredClassLoader("dev.threadline.loki"))
+        .withPropertyValues("threadline.loki.url=http://127.0.0.1:9")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(LokiShipping.class));
+    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("threadlineFilter")
+            .hasSingleBean(TaskDecorator.class));
+  }
+
+  @Test
+  void theApplicationsOwnBeansWin() {
+    TaskDecorator own = runnable -> runnable;
+    web.withBean("myDecorator", TaskDecorator.class, () -> own)
+        .run(context -> assertThat(context.getBean(TaskDecorator.class)).isSameAs(own));
+  }
+
+  @Test
+  void lokiShipsOnceAUrlIsSet_evenWhenLokiIsDown_andLeavesCleanly() {
+    LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.Logger root = logback.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    web.withPropertyValues("threadline.loki.url=http://127.0.0.1:1", "spring.application.name=orders",
+        "threadline.loki.shutdown-timeout=500ms", "threadline.loki.password=hunter2")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(LokiShipping.class);
+          assertThat(context.getBean(LokiShipping.class).isRunning()).isTrue();
+          assertThat(root.getAppender(LokiShipping.APPENDER_NAME)).isNotNull();
+          LoggerFactory.getLogger("app").info("shipped to a Loki that is down");
+          assertThat(context.getBean(ThreadlineProperties.class).getLoki().toString()).doesNotContain("hunter2");
+        });
+    assertThat(root.getAppender(LokiShipping.APPENDER_NAME)).isNull();
+  }
+}

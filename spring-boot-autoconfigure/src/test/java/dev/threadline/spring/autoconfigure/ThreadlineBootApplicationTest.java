@@ -1,0 +1,140 @@
+package dev.threadline.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadline.web.LogCapture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.stereotype.Service;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+
+/**
+ * A real Spring Boot web application on a random port with nothing but the auto-configuration: a request to a
+ * controller that calls another endpoint through the Boot-provided RestClient.Builder and runs an @Async method.
+ * Every captured JSON line shares the request id and trace, with the right span parents.
+ */
+@SpringBootTest(classes = ThreadlineBootApplicationTest.App.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "spring.application.name=orders")
+class ThreadlineBootApplicationTest {
+
+  @SpringBootApplication
+  @EnableAsync
+  static class App {
+
+    @RestController
+    static class Front {
+      private static final Logger LOG = LoggerFactory.getLogger("orders.front");
+      private final RestClient client;
+      private final Worker worker;
+      private final Environment environment;
+
+      Front(RestClient.Builder builder, Worker worker, Environment environment) {
+        this.client = builder.build();
+        this.worker = worker;
+        this.environment = environment;
+      }
+
+      @GetMapping("/front")
+      String front() throws Exception {
+        LOG.info("front handling");
+        String port = environment.getProperty("local.server.port");
+        String back = client.get().uri("http://127.0.0.1:" + port + "/back").retrieve().body(String.class);
+        String async = worker.work().get();
+        return back + "+" + async;
+      }
+
+      @GetMapping("/back")
+      String back() {
+        LoggerFactory.getLogger("orders.back").info("back handling");
+        return "back";
+      }
+    }
+
+    @Service
+    static class Worker {
+      @Async
+      public CompletableFuture<String> work() {
+        LoggerFactory.getLogger("orders.worker").info("async work on {}", Thread.currentThread().getName());
+        return CompletableFuture.completedFuture("async");
+      }
+    }
+  }
+
+  @LocalServerPort
+  int port;
+
+  @Autowired
+  Environment environment;
+
+  @Test
+  void oneRequestIdAndTraceAcrossTheHttpHopAndTheAsyncHop() throws Exception {
+    try (LogCapture capture = LogCapture.capture()) {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/front")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.body()).isEqualTo("back+async");
+      String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> capture.byLogger("dev.threadline.access").size() == 2);
+
+      Map<String, Object> front = only(capture.byLogger("orders.front"));
+      Map<String, Object> call = only(capture.byLogger("dev.threadline.client"));
+      Map<String, Object> back = only(capture.byLogger("orders.back"));
+      Map<String, Object> worker = only(capture.byLogger("orders.worker"));
+      String traceId = (String) front.get("trace_id");
+      List<Map<String, Object>> ours = capture.lines(l -> l.get("logger").toString().startsWith("orders.")
+          || l.get("logger").toString().startsWith("dev.threadline."));
+      assertThat(ours).hasSize(6);
+      for (Map<String, Object> line : ours) {
+        assertThat(line).as(line.toString()).containsEntry("requestId", requestId).containsEntry("trace_id", traceId);
+      }
+      assertThat(call).containsEntry("parent_span_id", front.get("span_id"));
+      Map<String, Object> backAccess = only(capture.lines(l -> "dev.threadline.access".equals(l.get("logger"))
+          && "/back".equals(l.get("path"))));
+      assertThat(backAccess).containsEntry("parent_span_id", call.get("span_id"))
+          .containsEntry("span_id", back.get("span_id"));
+      assertThat(worker).containsEntry("span_id", front.get("span_id"));
+      assertThat((String) worker.get("thread")).isNotEqualTo(front.get("thread"));
+    }
+  }
+
+  @Test
+  void theConsoleSpeaksThreadlinesSchemaByDefault() throws Exception {
+    assertThat(environment.getProperty("logging.structured.format.console"))
+        .isEqualTo(ThreadlineStructuredLogFormatter.class.getName());
+    ch.qos.logback.classic.LoggerContext logback =
+        (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+        getClass().getName(), logback.getLogger("orders.console"), ch.qos.logback.classic.Level.WARN,
+        "stock low for {}", null, new Object[] {"sku-1"});
+    String line = new ThreadlineStructuredLogFormatter(environment).format(event);
+    assertThat(line).endsWith("\n");
+    Map<String, Object> parsed = tools.jackson.databind.json.JsonMapper.builder().build()
+        .readValue(line, new tools.jackson.core.type.TypeReference<Map<String, Object>>() { });
+    assertThat(parsed).containsEntry("service", "orders").containsEntry("level", "warn")
+        .containsEntry("logger", "orders.console").containsEntry("message", "stock low for sku-1");
+  }
+
+  private static Map<String, Object> only(List<Map<String, Object>> lines) {
+    assertThat(lines).hasSize(1);
+    return lines.get(0);
+  }
+}
