@@ -1,0 +1,53 @@
+package dev.threadline.loki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadline.spring.autoconfigure.ThreadlineAutoConfiguration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+/**
+ * One property ships to Loki: the starter against the Loki-faithful receiver of loki-appender's tests (protobuf and
+ * Snappy decoded independently, Loki's rules enforced). In this package only to reach that receiver.
+ */
+class StarterShipsToLokiTest {
+
+  private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class));
+
+  @Test
+  void linesArriveWithTheServiceLabelAndTenant_andShutdownFlushesWhatIsQueued() throws Exception {
+    try (LokiReceiver loki = LokiReceiver.start()) {
+      runner.withPropertyValues("threadline.loki.url=" + loki.url(), "spring.application.name=orders",
+          "threadline.loki.tenant=team-a", "threadline.loki.batch-max-wait=30s",
+          "threadline.loki.static-labels.cluster=eu-1")
+          .run(context -> LoggerFactory.getLogger("orders.app").info("shipped by the starter"));
+      // The batch would wait 30 s: only the flush when the context closed can have sent it.
+      List<LokiReceiver.Entry> entries = loki.entries().stream()
+          .filter(e -> e.line().contains("shipped by the starter")).toList();
+      assertThat(entries).hasSize(1);
+      LokiReceiver.Entry entry = entries.get(0);
+      assertThat(entry.tenant()).isEqualTo("team-a");
+      assertThat(entry.labels()).containsEntry("service", "orders").containsEntry("level", "info")
+          .containsEntry("cluster", "eu-1");
+      assertThat(entry.line()).contains("\"service\":\"orders\"").contains("\"logger\":\"orders.app\"");
+    }
+  }
+
+  @Test
+  void lokiDownAtStartUpNeverFailsTheApplication() throws Exception {
+    try (LokiReceiver loki = LokiReceiver.start()) {
+      loki.goDown();
+      runner.withPropertyValues("threadline.loki.url=" + loki.url(), "threadline.loki.shutdown-timeout=300ms")
+          .run(context -> {
+            assertThat(context).hasNotFailed();
+            LoggerFactory.getLogger("orders.app").info("while Loki is down");
+          });
+      assertThat(loki.entries()).noneMatch(e -> e.line().contains("while Loki is down"));
+      loki.comeUp();
+    }
+  }
+}
