@@ -38,13 +38,47 @@ class StarterShipsToLokiTest {
   }
 
   @Test
+  void theAppendersCountersAreMetersAndAHealthContributor() throws Exception {
+    try (LokiReceiver loki = LokiReceiver.start()) {
+      runner.withPropertyValues("threadline.loki.url=" + loki.url(), "threadline.loki.batch-max-wait=50ms")
+          .run(context -> {
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            context.getBean(dev.threadline.spring.autoconfigure.LokiMeterBinder.class).bindTo(registry);
+            for (int i = 0; i < 5; i++) {
+              LoggerFactory.getLogger("orders.app").info("counted {}", i);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> registry.get("threadline.loki.events.sent").functionCounter().count() >= 5);
+            assertThat(registry.get("threadline.loki.events.dropped").tag("cause", "queue_full").functionCounter()
+                .count()).isZero();
+            org.springframework.boot.health.contributor.Health health = context.getBean(
+                dev.threadline.spring.autoconfigure.LokiHealthIndicator.class).health();
+            assertThat(health.getStatus().getCode()).isEqualTo("UP");
+            assertThat(((Number) health.getDetails().get("sent")).longValue()).isGreaterThanOrEqualTo(5);
+          });
+    }
+    runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader("io.micrometer.core"))
+        .withPropertyValues("threadline.loki.url=http://127.0.0.1:1", "threadline.loki.shutdown-timeout=100ms")
+        .run(context -> assertThat(context).hasNotFailed()
+            .doesNotHaveBean(dev.threadline.spring.autoconfigure.LokiMeterBinder.class));
+  }
+
+  @Test
   void lokiDownAtStartUpNeverFailsTheApplication() throws Exception {
     try (LokiReceiver loki = LokiReceiver.start()) {
       loki.goDown();
-      runner.withPropertyValues("threadline.loki.url=" + loki.url(), "threadline.loki.shutdown-timeout=300ms")
+      runner.withPropertyValues("threadline.loki.url=" + loki.url(), "threadline.loki.shutdown-timeout=300ms",
+              "threadline.loki.batch-max-wait=50ms")
           .run(context -> {
             assertThat(context).hasNotFailed();
             LoggerFactory.getLogger("orders.app").info("while Loki is down");
+            // Down is a detail, never the application's health.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> context.getBean(
+                dev.threadline.spring.autoconfigure.LokiHealthIndicator.class).health().getDetails()
+                .containsKey("lastError"));
+            assertThat(context.getBean(dev.threadline.spring.autoconfigure.LokiHealthIndicator.class).health()
+                .getStatus().getCode()).isEqualTo("UP");
           });
       assertThat(loki.entries()).noneMatch(e -> e.line().contains("while Loki is down"));
       loki.comeUp();

@@ -111,5 +111,31 @@ public class ThreadlineAutoConfiguration {
     LokiShipping threadlineLokiShipping(ThreadlineProperties properties, Environment environment) {
       return new LokiShipping(properties.getLoki(), environment);
     }
+
+    /** The appender's counters as meters, when Micrometer is present (the actuator binds them). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    @ConditionalOnProperty(prefix = "threadline.loki", name = "url")
+    static class LokiMetricsConfiguration {
+
+      @Bean
+      @ConditionalOnMissingBean
+      LokiMeterBinder threadlineLokiMeters(LokiShipping shipping) {
+        return new LokiMeterBinder(shipping);
+      }
+    }
+
+    /** Loki shipping as a health contributor, when the actuator's health support is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    @ConditionalOnProperty(prefix = "threadline.loki", name = "url")
+    static class LokiHealthConfiguration {
+
+      @Bean
+      @ConditionalOnMissingBean(name = "threadlineLokiHealthIndicator")
+      LokiHealthIndicator threadlineLokiHealthIndicator(LokiShipping shipping) {
+        return new LokiHealthIndicator(shipping);
+      }
+    }
   }
 }
