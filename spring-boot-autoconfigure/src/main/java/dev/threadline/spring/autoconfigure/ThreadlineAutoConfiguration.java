@@ -100,6 +100,23 @@ public class ThreadlineAutoConfiguration {
     }
   }
 
+  /**
+   * Propagation on every {@code WebClient.Builder} bean, through a bean post-processor (Spring Boot's own
+   * WebClientCustomizer lives in a module this does not need).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"dev.threadline.web.client.spring.ThreadlineExchangeFilterFunction",
+      "org.springframework.web.reactive.function.client.WebClient"})
+  @ConditionalOnProperty(prefix = "threadline.client", name = "enabled", matchIfMissing = true)
+  static class WebClientConfiguration {
+
+    @Bean
+    static WebClientPropagation threadlineWebClientPropagation(
+        org.springframework.beans.factory.ObjectProvider<OutboundCalls> calls) {
+      return new WebClientPropagation(calls);
+    }
+  }
+
   /** The Loki appender, attached to the root logger when threadline.loki.url is set. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"dev.threadline.loki.LokiAppender", "ch.qos.logback.classic.LoggerContext"})

@@ -57,6 +57,26 @@ class ThreadlineAutoConfigurationTest {
   }
 
   @Test
+  void everyWebClientBuilderBeanGetsTheExchangeFilter() {
+    web.withBean(org.springframework.web.reactive.function.client.WebClient.Builder.class,
+        org.springframework.web.reactive.function.client.WebClient::builder).run(context -> {
+          java.util.List<Object> filters = new java.util.ArrayList<>();
+          context.getBean(org.springframework.web.reactive.function.client.WebClient.Builder.class)
+              .filters(filters::addAll);
+          assertThat(filters).hasOnlyElementsOfType(
+              dev.threadline.web.client.spring.ThreadlineExchangeFilterFunction.class).hasSize(1);
+        });
+    web.withPropertyValues("threadline.client.enabled=false")
+        .withBean(org.springframework.web.reactive.function.client.WebClient.Builder.class,
+            org.springframework.web.reactive.function.client.WebClient::builder).run(context -> {
+          java.util.List<Object> filters = new java.util.ArrayList<>();
+          context.getBean(org.springframework.web.reactive.function.client.WebClient.Builder.class)
+              .filters(filters::addAll);
+          assertThat(filters).isEmpty();
+        });
+  }
+
+  @Test
   void theApplicationsOwnBeansWin() {
     TaskDecorator own = runnable -> runnable;
     web.withBean("myDecorator", TaskDecorator.class, () -> own)
