@@ -117,6 +117,38 @@ public class ThreadlineAutoConfiguration {
     }
   }
 
+  /**
+   * spring-kafka: the producer interceptor added to the auto-configured producer factory's interceptor.classes
+   * (beside any the application lists), and a record interceptor that runs each listener record in its span.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"org.springframework.kafka.core.KafkaTemplate",
+      "dev.threadline.web.messaging.kafka.KafkaCorrelation",
+      "org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer"})
+  @ConditionalOnProperty(prefix = "threadline.kafka", name = "enabled", matchIfMissing = true)
+  static class KafkaConfiguration {
+
+    @Bean
+    org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer
+        threadlineKafkaProducerFactoryCustomizer() {
+      return factory -> {
+        String ours = dev.threadline.web.messaging.kafka.ThreadlineProducerInterceptor.class.getName();
+        Object existing = factory.getConfigurationProperties()
+            .get(org.apache.kafka.clients.producer.ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+        String classes = existing == null || existing.toString().isBlank() ? ours
+            : existing.toString().contains(ours) ? existing.toString() : existing + "," + ours;
+        factory.updateConfigs(java.util.Map.of(
+            org.apache.kafka.clients.producer.ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, classes));
+      };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(org.springframework.kafka.listener.RecordInterceptor.class)
+    ThreadlineRecordInterceptor threadlineRecordInterceptor() {
+      return new ThreadlineRecordInterceptor();
+    }
+  }
+
   /** The Loki appender, attached to the root logger when threadline.loki.url is set. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"dev.threadline.loki.LokiAppender", "ch.qos.logback.classic.LoggerContext"})

@@ -15,6 +15,7 @@ public class ThreadlineProperties {
   private final Client client = new Client();
   private final Async async = new Async();
   private final Console console = new Console();
+  private final Kafka kafka = new Kafka();
   private final Loki loki = new Loki();
 
   public Filter getFilter() {
@@ -31,6 +32,10 @@ public class ThreadlineProperties {
 
   public Console getConsole() {
     return console;
+  }
+
+  public Kafka getKafka() {
+    return kafka;
   }
 
   public Loki getLoki() {
@@ -169,6 +174,20 @@ public class ThreadlineProperties {
   /** The TaskDecorator that carries the correlation into @Async and Spring-managed executors. */
   public static class Async {
     /** Whether to provide the TaskDecorator bean. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** spring-kafka: producer interceptor on the auto-configured producer factory, listener records in their span. */
+  public static class Kafka {
+    /** Whether to wire propagation into spring-kafka. */
     private boolean enabled = true;
 
     public boolean isEnabled() {

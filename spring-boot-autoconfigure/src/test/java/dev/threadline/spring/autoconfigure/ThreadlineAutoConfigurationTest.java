@@ -51,6 +51,10 @@ class ThreadlineAutoConfigurationTest {
     web.withClassLoader(new FilteredClassLoader("dev.threadline.loki"))
         .withPropertyValues("threadline.loki.url=http://127.0.0.1:9")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(LokiShipping.class));
+    web.withClassLoader(new FilteredClassLoader("org.springframework.kafka"))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ThreadlineRecordInterceptor.class));
+    web.withPropertyValues("threadline.kafka.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(ThreadlineRecordInterceptor.class));
     new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class))
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("threadlineFilter")
             .hasSingleBean(TaskDecorator.class));
