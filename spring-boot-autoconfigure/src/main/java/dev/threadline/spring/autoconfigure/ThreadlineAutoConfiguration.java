@@ -24,7 +24,7 @@ import org.springframework.core.task.TaskDecorator;
  * Threadline in a Spring Boot application. Each piece sits behind its class condition and a {@code threadline.*}
  * switch, and every bean steps aside for one the application defines.
  */
-@AutoConfiguration
+@AutoConfiguration(beforeName = "org.springframework.boot.jms.autoconfigure.JmsAutoConfiguration")
 @EnableConfigurationProperties(ThreadlineProperties.class)
 public class ThreadlineAutoConfiguration {
 
@@ -146,6 +146,34 @@ public class ThreadlineAutoConfiguration {
     @ConditionalOnMissingBean(org.springframework.kafka.listener.RecordInterceptor.class)
     ThreadlineRecordInterceptor threadlineRecordInterceptor() {
       return new ThreadlineRecordInterceptor();
+    }
+  }
+
+  /**
+   * spring-jms: {@code JmsTemplate} beans write the correlation into converted messages, and the
+   * {@code jmsListenerContainerFactory} (Boot's, configured by Boot's configurer) runs every message in its span.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"org.springframework.jms.core.JmsTemplate", "jakarta.jms.Message",
+      "dev.threadline.web.messaging.jms.JmsCorrelation",
+      "org.springframework.boot.jms.autoconfigure.DefaultJmsListenerContainerFactoryConfigurer"})
+  @ConditionalOnProperty(prefix = "threadline.jms", name = "enabled", matchIfMissing = true)
+  static class JmsConfiguration {
+
+    @Bean
+    static JmsTemplatePropagation threadlineJmsTemplatePropagation() {
+      return new JmsTemplatePropagation();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "jmsListenerContainerFactory")
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(jakarta.jms.ConnectionFactory.class)
+    ThreadlineJmsListenerContainerFactory jmsListenerContainerFactory(
+        org.springframework.boot.jms.autoconfigure.DefaultJmsListenerContainerFactoryConfigurer configurer,
+        jakarta.jms.ConnectionFactory connectionFactory) {
+      ThreadlineJmsListenerContainerFactory factory = new ThreadlineJmsListenerContainerFactory();
+      configurer.configure(factory, connectionFactory);
+      return factory;
     }
   }
 

@@ -16,6 +16,7 @@ public class ThreadlineProperties {
   private final Async async = new Async();
   private final Console console = new Console();
   private final Kafka kafka = new Kafka();
+  private final Jms jms = new Jms();
   private final Loki loki = new Loki();
 
   public Filter getFilter() {
@@ -36,6 +37,10 @@ public class ThreadlineProperties {
 
   public Kafka getKafka() {
     return kafka;
+  }
+
+  public Jms getJms() {
+    return jms;
   }
 
   public Loki getLoki() {
@@ -188,6 +193,20 @@ public class ThreadlineProperties {
   /** spring-kafka: producer interceptor on the auto-configured producer factory, listener records in their span. */
   public static class Kafka {
     /** Whether to wire propagation into spring-kafka. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** spring-jms: JmsTemplate converters write the correlation, listener containers run messages in their span. */
+  public static class Jms {
+    /** Whether to wire propagation into spring-jms. */
     private boolean enabled = true;
 
     public boolean isEnabled() {
