@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
 import dev.threadline.web.LogCapture;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.activemq.artemis.core.config.Configuration;
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -38,18 +35,7 @@ class JmsWiringTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    Path dir = Files.createTempDirectory("artemis");
-    Configuration config = new ConfigurationImpl();
-    config.setPersistenceEnabled(false);
-    config.setSecurityEnabled(false);
-    config.setJournalDirectory(dir.resolve("journal").toString());
-    config.setBindingsDirectory(dir.resolve("bindings").toString());
-    config.setLargeMessagesDirectory(dir.resolve("large").toString());
-    config.setPagingDirectory(dir.resolve("paging").toString());
-    config.addAcceptorConfiguration("in-vm", "vm://1");
-    broker = new EmbeddedActiveMQ();
-    broker.setConfiguration(config);
-    broker.start();
+    broker = dev.threadline.web.messaging.EmbeddedBrokers.artemis("vm://1");
   }
 
   @AfterAll

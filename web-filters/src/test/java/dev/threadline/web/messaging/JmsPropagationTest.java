@@ -12,14 +12,10 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.activemq.artemis.core.config.Configuration;
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -34,18 +30,7 @@ class JmsPropagationTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    Path dir = Files.createTempDirectory("artemis");
-    Configuration config = new ConfigurationImpl();
-    config.setPersistenceEnabled(false);
-    config.setSecurityEnabled(false);
-    config.setJournalDirectory(dir.resolve("journal").toString());
-    config.setBindingsDirectory(dir.resolve("bindings").toString());
-    config.setLargeMessagesDirectory(dir.resolve("large").toString());
-    config.setPagingDirectory(dir.resolve("paging").toString());
-    config.addAcceptorConfiguration("in-vm", "vm://0");
-    broker = new EmbeddedActiveMQ();
-    broker.setConfiguration(config);
-    broker.start();
+    broker = EmbeddedBrokers.artemis("vm://0");
   }
 
   @AfterAll
