@@ -20,6 +20,11 @@ public final class TraceBridges {
     return BRIDGE;
   }
 
+  /** The bridged tracer's span current on this thread ({@link TraceBridge#activeSpan}); {@code null} for none. */
+  public static dev.threadline.core.Correlation activeSpan() {
+    return BRIDGE == null ? null : BRIDGE.activeSpan();
+  }
+
   private static TraceBridge load() {
     try {
       Iterator<TraceBridge> found = ServiceLoader.load(TraceBridge.class, TraceBridge.class.getClassLoader())

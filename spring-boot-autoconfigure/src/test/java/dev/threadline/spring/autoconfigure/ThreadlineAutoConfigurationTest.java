@@ -36,6 +36,15 @@ class ThreadlineAutoConfigurationTest {
   }
 
   @Test
+  void thePropertiesDefaultsAreTheFiltersOwn() {
+    // The properties keep a literal copy (for IDE metadata, and so they load without web-filters): it must agree.
+    assertThat(String.join(",", new ThreadlineProperties().getFilter().getSkip()))
+        .isEqualTo(ThreadlineFilter.DEFAULT_SKIP);
+    assertThat(new ThreadlineProperties().getFilter().getRequestIdHeader())
+        .isEqualTo(dev.threadline.core.CorrelationPropagator.REQUEST_ID_HEADER);
+  }
+
+  @Test
   void eachPieceCanBeSwitchedOff() {
     web.withPropertyValues("threadline.filter.enabled=false", "threadline.client.enabled=false",
         "threadline.async.enabled=false").run(context -> assertThat(context)

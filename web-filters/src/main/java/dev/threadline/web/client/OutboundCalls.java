@@ -4,7 +4,6 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.spi.TraceBridge;
 import dev.threadline.core.spi.TraceBridges;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -47,8 +46,7 @@ public final class OutboundCalls {
 
   /** Starts a call: a client span under the current one. Never throws. */
   public Call start() {
-    TraceBridge bridge = TraceBridges.get();
-    Correlation external = bridge == null ? null : bridge.activeSpan();
+    Correlation external = TraceBridges.activeSpan();
     if (external != null) {
       // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers.
       return new Call(external, System.nanoTime(), true);

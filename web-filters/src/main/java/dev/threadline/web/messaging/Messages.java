@@ -5,7 +5,6 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.spi.TraceBridge;
 import dev.threadline.core.spi.TraceBridges;
 import java.util.Map;
 
@@ -42,8 +41,7 @@ public final class Messages {
 
   /** Writes the current correlation into any carrier. Never throws. */
   public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator) {
-    TraceBridge bridge = TraceBridges.get();
-    Correlation external = bridge == null ? null : bridge.activeSpan();
+    Correlation external = TraceBridges.activeSpan();
     if (external != null) {
       // OpenTelemetry owns the trace (through the bridge): its instrumentation writes the trace headers.
       propagator.injectRequestId(external.requestId(), carrier, setter);
@@ -59,8 +57,7 @@ public final class Messages {
 
   /** The consumer's span for a message in any carrier. Never throws, never returns {@code null}. */
   public static <C> Correlation extract(C carrier, CarrierGetter<C> getter, CorrelationPropagator propagator) {
-    TraceBridge bridge = TraceBridges.get();
-    Correlation external = bridge == null ? null : bridge.activeSpan();
+    Correlation external = TraceBridges.activeSpan();
     if (external != null) {
       // A consumer span of OpenTelemetry's is current: keep it, with the message's request id.
       String requestId = propagator.extractValidRequestId(carrier, getter);

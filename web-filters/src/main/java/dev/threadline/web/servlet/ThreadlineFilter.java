@@ -58,6 +58,9 @@ import org.slf4j.event.Level;
  */
 public class ThreadlineFilter implements Filter {
 
+  /** The paths that get no access line unless {@link #setSkip} says otherwise: health checks. */
+  public static final String DEFAULT_SKIP = "/actuator/health,/actuator/health/**,/health,/healthz,/livez,/readyz";
+
   private static final String STATE_ATTRIBUTE = ThreadlineFilter.class.getName() + ".state";
   private static final int MAX_USER_AGENT = 512;
   private static final int MAX_PATH = 2048;
@@ -104,8 +107,7 @@ public class ThreadlineFilter implements Filter {
   private boolean traceResponse;
   private boolean accessLog = true;
   private Logger accessLogger = LoggerFactory.getLogger("dev.threadline.access");
-  private List<PathPattern> skip = PathPattern.parseAll(
-      "/actuator/health,/actuator/health/**,/health,/healthz,/livez,/readyz");
+  private List<PathPattern> skip = PathPattern.parseAll(DEFAULT_SKIP);
   private boolean logQuery;
   private boolean trustForwardedFor;
   private Level clientErrorLevel = Level.WARN;
