@@ -1,12 +1,16 @@
 package dev.threadline.core.spi;
 
+import dev.threadline.core.Correlation;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
- * The {@link TraceBridge} on the class path, if any: looked up once. A bridge whose tracer library is missing fails
- * to load and is skipped, so without the tracer nothing of the bridge is used.
+ * The {@link TraceBridge}s on the class path, looked up once. A bridge whose tracer library is missing fails to load
+ * and is skipped, so without the tracer nothing of the bridge is used. With more than one (OpenTelemetry and Brave in
+ * one application), the first whose tracer has a span current on the thread answers.
  */
 public final class TraceBridges {
 
@@ -15,35 +19,71 @@ public final class TraceBridges {
   private TraceBridges() {
   }
 
-  /** The bridge, or {@code null} when there is none. */
+  /** The bridge (one, or all of them asked in turn), or {@code null} when there is none. */
   public static TraceBridge get() {
     return BRIDGE;
   }
 
   /** The bridged tracer's span current on this thread ({@link TraceBridge#activeSpan}); {@code null} for none. */
-  public static dev.threadline.core.Correlation activeSpan() {
+  public static Correlation activeSpan() {
     return BRIDGE == null ? null : BRIDGE.activeSpan();
   }
 
   private static TraceBridge load() {
+    List<TraceBridge> usable = new ArrayList<>(2);
     try {
       Iterator<TraceBridge> found = ServiceLoader.load(TraceBridge.class, TraceBridge.class.getClassLoader())
           .iterator();
       while (true) {
         try {
           if (!found.hasNext()) {
-            return null;
+            break;
           }
           TraceBridge candidate = found.next();
           // Its tracer's classes resolve on first use: try it once, so a bridge without its tracer is never used.
           candidate.activeSpan();
-          return candidate;
+          usable.add(candidate);
         } catch (ServiceConfigurationError | LinkageError e) {
           // A bridge whose tracer is not on the class path: try the next one.
         }
       }
     } catch (RuntimeException | LinkageError e) {
+      // A broken service file: keep the bridges found before it.
+    }
+    if (usable.isEmpty()) {
       return null;
+    }
+    return usable.size() == 1 ? usable.get(0) : new FirstActive(usable.toArray(new TraceBridge[0]));
+  }
+
+  /** Several bridges: the first with a span current answers, and takes the request. */
+  private static final class FirstActive implements TraceBridge {
+
+    private final TraceBridge[] bridges;
+
+    FirstActive(TraceBridge[] bridges) {
+      this.bridges = bridges;
+    }
+
+    @Override
+    public Correlation activeSpan() {
+      for (TraceBridge bridge : bridges) {
+        Correlation span = bridge.activeSpan();
+        if (span != null) {
+          return span;
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public AutoCloseable enterRequest(String requestId) {
+      for (TraceBridge bridge : bridges) {
+        if (bridge.activeSpan() != null) {
+          return bridge.enterRequest(requestId);
+        }
+      }
+      return () -> { };
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.threadline.spring.autoconfigure;
 
-import dev.threadline.core.ContextExecutors;
 import dev.threadline.web.client.OutboundCalls;
 import dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor;
 import dev.threadline.web.servlet.ThreadlineFilter;
@@ -28,15 +27,22 @@ import org.springframework.core.task.TaskDecorator;
 @EnableConfigurationProperties(ThreadlineProperties.class)
 public class ThreadlineAutoConfiguration {
 
-  /** The order of the servlet filter: right after character encoding, before Spring Security and MVC. */
-  public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 1;
+  /**
+   * The order of the servlet filter: after character encoding and Spring Boot's observation filter (so a Micrometer
+   * Tracing span, when there is one, is already current and becomes the request's span), before Spring Security and
+   * MVC.
+   */
+  public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
 
-  /** @Async methods and Spring-managed executors run tasks in the correlation of the code that submitted them. */
+  /**
+   * @Async methods and Spring-managed executors run tasks in the correlation of the code that submitted them;
+   * @Scheduled runs, submitted with none, each in a correlation of their own.
+   */
   @Bean
   @ConditionalOnMissingBean(TaskDecorator.class)
   @ConditionalOnProperty(prefix = "threadline.async", name = "enabled", matchIfMissing = true)
   public TaskDecorator threadlineTaskDecorator() {
-    return ContextExecutors::wrap;
+    return new ThreadlineTaskDecorator();
   }
 
   /** The servlet filter and outbound settings, when web-filters is on the class path. */

@@ -18,6 +18,7 @@ public class ThreadlineProperties {
   private final Kafka kafka = new Kafka();
   private final Jms jms = new Jms();
   private final Loki loki = new Loki();
+  private final Brave brave = new Brave();
 
   public Filter getFilter() {
     return filter;
@@ -45,6 +46,10 @@ public class ThreadlineProperties {
 
   public Loki getLoki() {
     return loki;
+  }
+
+  public Brave getBrave() {
+    return brave;
   }
 
   /** The servlet filter: a server span per request, the request id echoed, one access line. */
@@ -179,6 +184,23 @@ public class ThreadlineProperties {
   /** The TaskDecorator that carries the correlation into @Async and Spring-managed executors. */
   public static class Async {
     /** Whether to provide the TaskDecorator bean. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /**
+   * Micrometer Tracing on Brave: every Brave scope publishes its span's ids in Threadline's MDC keys, and Threadline's
+   * filter, clients and messaging use Brave's span instead of starting their own.
+   */
+  public static class Brave {
+    /** Whether to follow Brave's current span when Brave's CurrentTraceContext is a bean. */
     private boolean enabled = true;
 
     public boolean isEnabled() {
