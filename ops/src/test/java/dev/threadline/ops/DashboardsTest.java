@@ -31,6 +31,24 @@ class DashboardsTest {
   }
 
   @Test
+  void everyVariableAQueryUses_isDefinedOnItsDashboard_orIsGrafanasOwn() {
+    java.util.regex.Pattern variable = java.util.regex.Pattern.compile("\\$\\{?([A-Za-z_]\\w*)");
+    for (Path file : OpsFiles.dashboards()) {
+      JsonNode dashboard = OpsFiles.json(file);
+      java.util.Set<String> defined = new java.util.HashSet<>(variables(dashboard).keySet());
+      defined.addAll(List.of("__auto", "__interval", "__range", "__rate_interval"));
+      for (JsonNode panel : Expressions.panels(dashboard)) {
+        for (JsonNode target : panel.path("targets")) {
+          java.util.regex.Matcher m = variable.matcher(target.path("expr").asText());
+          while (m.find()) {
+            assertThat(defined).as(file.getFileName() + " / " + panel.path("title").asText()).contains(m.group(1));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void everyDatasourceReference_isTheProvisionedLokiDatasource() {
     String uid = OpsFiles.datasourceUid();
     assertThat(uid).isEqualTo("threadline-loki");
