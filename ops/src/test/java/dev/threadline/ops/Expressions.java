@@ -118,11 +118,12 @@ final class Expressions {
     return all;
   }
 
-  /** Everything the kit itself ships: dashboards, alert rules and the recipes of ops/README.md. */
+  /** Everything the kit itself ships: dashboards, alert rules and the recipes of ops/README.md and README.md. */
   static List<Expression> kit() {
     List<Expression> all = new ArrayList<>(dashboards());
     all.addAll(alertRules());
     all.addAll(markdown(OpsFiles.README));
+    all.addAll(markdown(OpsFiles.ROOT_README));
     return all;
   }
 }

@@ -23,6 +23,7 @@ class LogqlGrammarTest {
     assertThat(Expressions.dashboards()).hasSizeGreaterThanOrEqualTo(15);
     assertThat(Expressions.alertRules()).hasSize(3);
     assertThat(Expressions.markdown(OpsFiles.README)).hasSizeGreaterThanOrEqualTo(8);
+    assertThat(Expressions.markdown(OpsFiles.ROOT_README)).hasSizeGreaterThanOrEqualTo(6);
 
     assertThat(withErrors(LogqlChecker.get().check(kit), kit)).isEmpty();
   }
