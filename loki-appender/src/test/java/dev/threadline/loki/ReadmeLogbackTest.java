@@ -1,0 +1,68 @@
+package dev.threadline.loki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.status.Status;
+import dev.threadline.logback.ThreadlineEncoder;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's plain-Logback quick start, taken from the README itself: at most 15 lines, configures without a
+ * single status warning, and its lines reach Loki with the service and env labels it sets.
+ */
+class ReadmeLogbackTest {
+
+  private static final String MARKER = "<!-- ReadmeLogbackTest";
+
+  static String snippet() throws Exception {
+    List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+    int marker = -1;
+    for (int i = 0; i < readme.size(); i++) {
+      if (readme.get(i).startsWith(MARKER)) {
+        marker = i;
+      }
+    }
+    assertThat(marker).as("the README marks its Logback quick start").isNotNegative();
+    assertThat(readme.get(marker + 1)).isEqualTo("```xml");
+    int end = readme.subList(marker + 2, readme.size()).indexOf("```") + marker + 2;
+    return String.join("\n", readme.subList(marker + 2, end));
+  }
+
+  @Test
+  void theQuickStartIsShort_configuresCleanly_andShipsToLoki() throws Exception {
+    String xml = snippet();
+    assertThat(xml.lines().count()).isLessThanOrEqualTo(15);
+    try (LokiReceiver loki = LokiReceiver.start()) {
+      LoggerContext context = new LoggerContext();
+      // What Logback's service provider does for the context it creates.
+      context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+      context.putProperty("LOKI_URL", loki.url());
+      JoranConfigurator configurator = new JoranConfigurator();
+      configurator.setContext(context);
+      configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+      assertThat(context.getStatusManager().getCopyOfStatusList())
+          .filteredOn(status -> status.getLevel() >= Status.WARN).isEmpty();
+      ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      assertThat(((ConsoleAppender<?>) root.getAppender("STDOUT")).getEncoder()).isInstanceOf(ThreadlineEncoder.class);
+      assertThat(root.getAppender("LOKI")).isInstanceOf(LokiAppender.class);
+
+      context.getLogger("orders.app").info("from the README's logback.xml");
+      context.stop(); // flushes the Loki appender
+
+      List<LokiReceiver.Entry> shipped = loki.entries().stream()
+          .filter(e -> e.line().contains("from the README's logback.xml")).toList();
+      assertThat(shipped).hasSize(1);
+      assertThat(shipped.get(0).labels()).containsEntry("service", "order-api").containsEntry("env", "dev")
+          .containsEntry("level", "info");
+      assertThat(shipped.get(0).line()).contains("\"service\":\"order-api\"").contains("\"env\":\"dev\"");
+    }
+  }
+}
