@@ -11,7 +11,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -23,7 +22,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class BesideLogbackSpringXmlTest {
 
-  @SpringBootApplication
+  @org.springframework.boot.SpringBootConfiguration
+  @org.springframework.boot.autoconfigure.EnableAutoConfiguration
   static class App {
   }
 

@@ -19,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -42,7 +41,11 @@ class BraveInBootTest {
 
   static final List<MutableSpan> FINISHED = new CopyOnWriteArrayList<>();
 
-  @SpringBootApplication
+  // Not @SpringBootApplication: a component scan of this package would take in the auto-configuration's nested
+  // classes as user configuration, and the other tests' applications.
+  @org.springframework.boot.SpringBootConfiguration
+  @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+  @org.springframework.context.annotation.Import({App.Orders.class, App.Later.class})
   @EnableAsync
   static class App {
 

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -42,7 +41,11 @@ class OtelInBootTest {
   static final Tracer TRACER = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS))
       .build().get("boot-test");
 
-  @SpringBootApplication
+  // Not @SpringBootApplication: a component scan of this package would take in the auto-configuration's nested
+  // classes as user configuration, and the other tests' applications.
+  @org.springframework.boot.SpringBootConfiguration
+  @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+  @org.springframework.context.annotation.Import({App.Hello.class})
   static class App {
 
     @Bean

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
@@ -27,7 +26,11 @@ import org.springframework.stereotype.Component;
     properties = "threadline.console.json=false")
 class ScheduledTasksTest {
 
-  @SpringBootApplication
+  // Not @SpringBootApplication: a component scan of this package would take in the auto-configuration's nested
+  // classes as user configuration, and the other tests' applications.
+  @org.springframework.boot.SpringBootConfiguration
+  @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+  @org.springframework.context.annotation.Import({App.Ticker.class, App.Tocker.class})
   @EnableScheduling
   @EnableAsync
   static class App {

@@ -36,6 +36,43 @@ class ThreadlineAutoConfigurationTest {
   }
 
   @Test
+  void withBraveTheScopeDecoratorIsABean_unlessBraveIsMissingOrItIsSwitchedOff() {
+    ApplicationContextRunner brave = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+        ThreadlineAutoConfiguration.class, dev.threadline.spring.autoconfigure.brave.ThreadlineBraveAutoConfiguration.class));
+    brave.run(context -> assertThat(context)
+        .hasSingleBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class));
+    brave.withPropertyValues("threadline.brave.enabled=false").run(context -> assertThat(context).hasNotFailed()
+        .doesNotHaveBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class));
+    brave.withClassLoader(new FilteredClassLoader("brave.")).run(context -> assertThat(context).hasNotFailed()
+        .doesNotHaveBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class));
+    brave.withBean("mine", dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class)
+        .run(context -> assertThat(context)
+            .hasSingleBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class)
+            .hasBean("mine"));
+  }
+
+  @Test
+  void theTaskDecoratorCarriesACorrelation_orGivesEachRunItsOwn() {
+    TaskDecorator decorator = new ThreadlineTaskDecorator();
+    java.util.List<dev.threadline.core.Correlation> seen = new java.util.ArrayList<>();
+    Runnable record = () -> seen.add(dev.threadline.core.Correlation.current().orElse(null));
+    Runnable periodic = decorator.decorate(record);
+    periodic.run();
+    periodic.run();
+    assertThat(seen).doesNotContainNull();
+    assertThat(seen.get(0).requestId()).isNotEqualTo(seen.get(1).requestId());
+    assertThat(seen.get(0).traceId()).isNotEqualTo(seen.get(1).traceId());
+    assertThat(dev.threadline.core.Correlation.current()).isEmpty();
+    dev.threadline.core.Correlation request = dev.threadline.core.Correlation.newTrace("req-async");
+    Runnable carried;
+    try (dev.threadline.core.CorrelationScope ignored = request.open()) {
+      carried = decorator.decorate(record);
+    }
+    carried.run();
+    assertThat(seen.get(2)).isEqualTo(request);
+  }
+
+  @Test
   void thePropertiesDefaultsAreTheFiltersOwn() {
     // The properties keep a literal copy (for IDE metadata, and so they load without web-filters): it must agree.
     assertThat(String.join(",", new ThreadlineProperties().getFilter().getSkip()))
