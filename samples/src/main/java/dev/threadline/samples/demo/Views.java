@@ -112,8 +112,8 @@ final class Views {
     header("What the logs prove");
     result.passed().forEach(p -> out.println("  ok    " + p));
     result.problems().forEach(p -> out.println("  FAIL  " + p));
-    out.printf("%s in %.1f s%n", result.storyHappened() ? "The story happened as told."
-        : "The story did NOT happen as told: " + result.problems().size() + " check(s) failed.", seconds);
+    out.printf("%s (%.1f s)%n", result.storyHappened() ? "The story happened as told"
+        : "The story did NOT happen as told: " + result.problems().size() + " check(s) failed", seconds);
   }
 
   private void header(String title) {

@@ -36,8 +36,9 @@ class FulfillmentClient {
       } catch (HttpServerErrorException | ResourceAccessException e) {
         last = e;
         if (attempt < attempts) {
-          LOG.warn("fulfilment attempt {} of {} for order {} failed ({}); retrying", attempt, attempts, orderId,
-              e.getMessage());
+          String why = e instanceof HttpServerErrorException status ? status.getStatusCode().toString()
+              : e.getMessage();
+          LOG.warn("fulfilment attempt {} of {} for order {} failed ({}); retrying", attempt, attempts, orderId, why);
           pause();
         }
       }
