@@ -63,7 +63,8 @@ class OrderController {
   @ExceptionHandler(FulfillmentClient.FulfillmentUnavailableException.class)
   ResponseEntity<Map<String, Object>> fulfilmentUnavailable(FulfillmentClient.FulfillmentUnavailableException e) {
     LOG.error("order failed: {}", e.getMessage(), e);
-    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Map.of("error", "order could not be fulfilled"));
+    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+        .body(Map.of("error", "order could not be fulfilled"));
   }
 
   /**

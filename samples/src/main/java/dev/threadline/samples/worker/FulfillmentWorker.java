@@ -60,9 +60,10 @@ public final class FulfillmentWorker {
     int brokerPort = Integer.getInteger("broker.port", 61616);
     String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
 
-    EmbeddedActiveMQ broker = broker(brokerUrl);
-    Tomcat inventory = tomcat(inventoryPort, Map.of("/stock/*", new InventoryServlet()));
-    Tomcat worker = tomcat(workerPort, Map.of(
+    Path scratch = Files.createTempDirectory("fulfillment-worker");
+    EmbeddedActiveMQ broker = broker(brokerUrl, scratch.resolve("artemis"));
+    Tomcat inventory = tomcat(inventoryPort, scratch.resolve("inventory"), Map.of("/stock/*", new InventoryServlet()));
+    Tomcat worker = tomcat(workerPort, scratch.resolve("worker"), Map.of(
         "/fulfilments", new FulfillmentServlet("http://127.0.0.1:" + inventoryPort, INVENTORY_TIMEOUT),
         "/health", new HealthServlet()));
 
@@ -79,6 +80,7 @@ public final class FulfillmentWorker {
         connection.close();
         inventory.stop();
         broker.stop();
+        deleteRecursively(scratch);
       } catch (Exception e) {
         log.warn("fulfillment-worker did not stop cleanly", e);
       }
@@ -89,8 +91,7 @@ public final class FulfillmentWorker {
         workerPort, inventoryPort, brokerUrl);
   }
 
-  private static EmbeddedActiveMQ broker(String url) throws Exception {
-    Path dir = Files.createTempDirectory("artemis");
+  private static EmbeddedActiveMQ broker(String url, Path dir) throws Exception {
     Configuration config = new ConfigurationImpl();
     config.setPersistenceEnabled(false);
     config.setSecurityEnabled(false);
@@ -108,8 +109,8 @@ public final class FulfillmentWorker {
   }
 
   /** A Tomcat on {@code port} with Threadline's filter in front of the servlets, for every dispatch type. */
-  private static Tomcat tomcat(int port, Map<String, HttpServlet> servlets) throws Exception {
-    File base = Files.createTempDirectory("tomcat").toFile();
+  private static Tomcat tomcat(int port, Path dir, Map<String, HttpServlet> servlets) throws Exception {
+    File base = Files.createDirectories(dir).toFile();
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.getAbsolutePath());
     Connector connector = new Connector();
@@ -138,6 +139,14 @@ public final class FulfillmentWorker {
     });
     tomcat.start();
     return tomcat;
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   /** The readiness probe the demo polls; on the filter's default skip list, so it writes no access line. */
