@@ -20,13 +20,22 @@ final class Views {
     this.out = out;
   }
 
-  /** View 1: every line exactly as the services wrote it, service by service. */
+  /**
+   * View 1: every line exactly as the services wrote it, service by service; stderr (JVM warnings, Logback's
+   * status) is not part of the log stream and is only counted.
+   */
   void raw(List<ChildJvm> services, List<LogLine> lines, List<String> unparsable) {
     header("1. The JSON lines, as the services wrote them to stdout");
     for (ChildJvm service : services) {
       List<LogLine> own = lines.stream().filter(l -> service.name().equals(l.source())).toList();
       out.println("--- " + service.name() + ": " + own.size() + " lines (" + service.stdout() + ")");
       own.forEach(l -> out.println(l.raw()));
+    }
+    for (ChildJvm service : services) {
+      long count = lineCount(service.stderr());
+      if (count > 0) {
+        out.println("--- " + service.name() + " also wrote " + count + " lines to stderr (" + service.stderr() + ")");
+      }
     }
     if (!unparsable.isEmpty()) {
       out.println("--- lines that are not Threadline JSON: " + unparsable.size());
@@ -58,6 +67,8 @@ final class Views {
     lines.forEach(l -> perService.merge(l.service(), 1L, Long::sum));
     out.println("requestId=" + requestId + "  trace_id=" + new TreeSet<>(lines.stream().map(LogLine::traceId)
         .filter(java.util.Objects::nonNull).toList()) + "  lines: " + perService);
+    out.println("(time order; the message is indented by span depth: each hop's span is the child of the parent"
+        + " span its access or call line names)");
     out.printf("%-15s  %-18s  %-5s  %-20s  %-16s %-16s  %s%n", "time (UTC)", "service", "level", "logger", "span_id",
         "parent", "message");
     for (LogLine line : lines) {
@@ -65,7 +76,7 @@ final class Views {
       String indent = "  ".repeat(depth(line.spanId(), parents, spans));
       String message = line.message() == null ? "" : line.message();
       if (line.error() != null) {
-        message += "  [" + line.errorType() + " fp=" + line.fingerprint() + "]";
+        message += "  [" + simpleName(line.errorType()) + " " + line.fingerprint() + "]";
       }
       out.printf("%-15s  %-18s  %-5s  %-20s  %-16s %-16s  %s%s%n", time, line.service(), line.level(),
           shortLogger(line.logger()), line.spanId() == null ? "-" : line.spanId(),
@@ -79,7 +90,7 @@ final class Views {
     Map<String, List<LogLine>> groups = new LinkedHashMap<>();
     lines.stream().filter(l -> l.fingerprint() != null).sorted(Comparator.comparing(LogLine::timestamp))
         .forEach(l -> groups.computeIfAbsent(l.fingerprint(), k -> new ArrayList<>()).add(l));
-    out.printf("%5s  %-16s  %-28s  %-40s  %s%n", "count", "fingerprint", "services", "error.type",
+    out.printf("%5s  %-16s  %-20s  %-34s  %s%n", "count", "fingerprint", "services", "error.type (simple name)",
         "first message");
     groups.entrySet().stream().sorted((a, b) -> Integer.compare(b.getValue().size(), a.getValue().size()))
         .forEach(e -> {
@@ -90,8 +101,8 @@ final class Views {
             services.add(l.service());
             requests.add(l.requestId());
           });
-          out.printf("%5d  %-16s  %-28s  %-40s  %s (%d request%s)%n", e.getValue().size(), e.getKey(),
-              String.join(",", services), first.errorType(), first.message(), requests.size(),
+          out.printf("%5d  %-16s  %-20s  %-34s  %s (%d request%s)%n", e.getValue().size(), e.getKey(),
+              String.join(",", services), simpleName(first.errorType()), first.message(), requests.size(),
               requests.size() == 1 ? "" : "s");
         });
   }
@@ -116,6 +127,14 @@ final class Views {
         : "The story did NOT happen as told: " + result.problems().size() + " check(s) failed", seconds);
   }
 
+  private static long lineCount(java.nio.file.Path file) {
+    try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(file)) {
+      return lines.filter(l -> !l.isBlank()).count();
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
   private void header(String title) {
     out.println();
     out.println("=== " + title + " " + "=".repeat(Math.max(3, 100 - title.length())));
@@ -129,6 +148,10 @@ final class Views {
       depth++;
     }
     return depth;
+  }
+
+  private static String simpleName(String type) {
+    return type == null ? "" : type.substring(Math.max(type.lastIndexOf('.'), type.lastIndexOf('$')) + 1);
   }
 
   private static String shortLogger(String logger) {

@@ -25,7 +25,7 @@ class FulfillmentClient {
     this.attempts = attempts;
   }
 
-  /** Reserves {@code quantity} of {@code sku}; throws {@link FulfillmentUnavailableException} when all attempts fail. */
+  /** Reserves {@code quantity} of {@code sku}; throws {@link FulfillmentUnavailableException} if all attempts fail. */
   void reserve(String orderId, String sku, int quantity) {
     RuntimeException last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
