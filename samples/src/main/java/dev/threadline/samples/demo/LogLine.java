@@ -19,26 +19,32 @@ public record LogLine(String source, String raw, Map<String, Object> json) {
     return text("timestamp");
   }
 
+  /** The {@code level}, lowercase. */
   public String level() {
     return text("level");
   }
 
+  /** The logger name. */
   public String logger() {
     return text("logger");
   }
 
+  /** The formatted message. */
   public String message() {
     return text("message");
   }
 
+  /** The {@code requestId}, or null outside a request. */
   public String requestId() {
     return text("requestId");
   }
 
+  /** The W3C {@code trace_id}, or null. */
   public String traceId() {
     return text("trace_id");
   }
 
+  /** The {@code span_id}, or null. */
   public String spanId() {
     return text("span_id");
   }

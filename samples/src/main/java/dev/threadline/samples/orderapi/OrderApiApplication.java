@@ -26,8 +26,8 @@ public class OrderApiApplication {
 
   /**
    * The client for fulfillment-worker, from the Boot builder, which the starter has already given Threadline's
-   * interceptor (client span, {@code traceparent}, {@code X-Request-Id}, call line). The read timeout is short:
-   * a user waits on this call.
+   * interceptor (client span, {@code traceparent}, {@code X-Request-Id}, call line). The read timeout caps what a
+   * user waits per attempt.
    */
   @Bean
   RestClient workerClient(RestClient.Builder builder, @Value("${demo.worker-url}") String workerUrl,
