@@ -26,7 +26,10 @@ final class ChildJvm {
     this.stderr = stderr;
   }
 
-  /** Starts {@code mainClass} on {@code classpath} with the given JVM arguments and extra environment. */
+  /**
+   * Starts {@code mainClass} on {@code classpath} with the given JVM arguments; {@code env} adds to the inherited
+   * environment, and a null value removes that variable.
+   */
   static ChildJvm start(String name, String mainClass, String classpath, List<String> jvmArgs,
       Map<String, String> env, Path dir) throws IOException {
     List<String> command = new ArrayList<>();
@@ -42,7 +45,13 @@ final class ChildJvm {
     Path out = dir.resolve(name + ".log");
     Path err = dir.resolve(name + ".stderr");
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-    builder.environment().putAll(env);
+    env.forEach((key, value) -> {
+      if (value == null) {
+        builder.environment().remove(key);
+      } else {
+        builder.environment().put(key, value);
+      }
+    });
     return new ChildJvm(name, builder.start(), out, err);
   }
 

@@ -121,10 +121,9 @@ public final class Demo {
     int brokerPort = ports[3];
     List<String> common = List.of("-Dworker.port=" + workerPort, "-Dinventory.port=" + inventoryPort,
         "-Dbroker.port=" + brokerPort);
+    // Set when shipping, removed otherwise: a LOKI_URL inherited from this process must not decide it.
     Map<String, String> env = new HashMap<>();
-    if (lokiUrl != null) {
-      env.put("LOKI_URL", lokiUrl);
-    }
+    env.put("LOKI_URL", lokiUrl);
 
     out.println("Threadline demo: starting " + ORDER_API + " and " + WORKER + " (two JVMs; output in " + dir + ")");
     List<String> workerArgs = new ArrayList<>(common);
