@@ -34,7 +34,8 @@ final class Views {
     for (ChildJvm service : services) {
       long count = lineCount(service.stderr());
       if (count > 0) {
-        out.println("--- " + service.name() + " also wrote " + count + " lines to stderr (" + service.stderr() + ")");
+        out.println("--- " + service.name() + " also wrote " + count + (count == 1 ? " line" : " lines")
+            + " to stderr (" + service.stderr() + ")");
       }
     }
     if (!unparsable.isEmpty()) {
