@@ -1,6 +1,7 @@
 /**
- * The runnable demo: an order API and a fulfillment worker with correlated logs.
- *
- * <p>This module is a placeholder in the build until issue #8 fills it.
+ * The runnable demo of Threadline: an order API ({@link dev.threadline.samples.orderapi}, Spring Boot with the
+ * starter) and a fulfillment worker ({@link dev.threadline.samples.worker}, plain Java with the servlet filter and a
+ * logback.xml), driven by {@link dev.threadline.samples.demo.Demo}, which runs both as separate JVMs and reads their
+ * JSON lines back.
  */
 package dev.threadline.samples;

@@ -1,0 +1,63 @@
+package dev.threadline.loki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadline.samples.demo.Demo;
+import dev.threadline.samples.demo.LogLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo with {@code LOKI_URL} set, against loki-appender's Loki-faithful receiver (protobuf and Snappy decoded
+ * independently, Loki's rules enforced): both services ship the failing request's lines, labelled by service, with
+ * the request id and the fingerprint as structured metadata, and the LogQL printed names that request. In this
+ * package only to reach that receiver.
+ */
+class DemoShipsToLokiTest {
+
+  @Test
+  void bothServicesShipTheFailingRequestWithItsIdsAsStructuredMetadata(@TempDir Path dir) throws Exception {
+    try (LokiReceiver loki = LokiReceiver.start()) {
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      Demo.Result result = new Demo(dir, System.getProperty("java.class.path"), loki.url(),
+          new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+      assertThat(result.problems()).isEmpty();
+      String requestId = result.cascadeRequestId();
+
+      // Both services have stopped, so everything they queued was flushed on shutdown.
+      List<LokiReceiver.Entry> shipped = loki.entries().stream()
+          .filter(e -> requestId.equals(e.structuredMetadata().get("requestId"))).toList();
+      List<LogLine> written = result.lines().stream().filter(l -> requestId.equals(l.requestId())).toList();
+      Map<String, List<String>> shippedTimes = shipped.stream().collect(Collectors.groupingBy(
+          e -> e.labels().get("service"), Collectors.mapping(e -> timestampOf(e.line()), Collectors.toList())));
+      Map<String, List<String>> writtenTimes = written.stream().collect(Collectors.groupingBy(LogLine::service,
+          Collectors.mapping(LogLine::timestamp, Collectors.toList())));
+      assertThat(shippedTimes.keySet()).containsExactlyInAnyOrder("order-api", "fulfillment-worker");
+      shippedTimes.forEach((service, times) -> assertThat(times).as(service)
+          .containsExactlyInAnyOrderElementsOf(writtenTimes.get(service)));
+      assertThat(shipped).allSatisfy(e -> {
+        assertThat(e.labels()).containsEntry("env", "demo").containsKey("level").doesNotContainKey("requestId");
+        assertThat(e.structuredMetadata()).containsKeys("trace_id", "span_id");
+      });
+      String fingerprint = written.stream().filter(l -> "java.net.http.HttpTimeoutException".equals(l.errorType()))
+          .map(LogLine::fingerprint).findFirst().orElseThrow();
+      assertThat(shipped.stream().filter(e -> fingerprint.equals(e.structuredMetadata().get("error_fingerprint"))))
+          .hasSize(2);
+
+      assertThat(printed.toString(StandardCharsets.UTF_8))
+          .contains("{service=~\"order-api|fulfillment-worker\"} | requestId=\"" + requestId + "\"");
+    }
+  }
+
+  private static String timestampOf(String line) {
+    int start = line.indexOf("\"timestamp\":\"") + "\"timestamp\":\"".length();
+    return line.substring(start, line.indexOf('"', start));
+  }
+}
