@@ -875,8 +875,8 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   }
 
   /** How long {@code block} waits for room. Default 100 ms. */
-  public void setBlockTimeout(Duration blockTimeout) {
-    this.blockTimeout = blockTimeout;
+  public void setBlockTimeout(ch.qos.logback.core.util.Duration blockTimeout) {
+    this.blockTimeout = toJava(blockTimeout, this.blockTimeout);
   }
 
   /** The most events per push. Default 1000. */
@@ -890,33 +890,45 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   }
 
   /** How long a batch waits for more events after its first. Default 1 second. */
-  public void setBatchMaxWait(Duration batchMaxWait) {
-    this.batchMaxWait = batchMaxWait;
+  public void setBatchMaxWait(ch.qos.logback.core.util.Duration batchMaxWait) {
+    this.batchMaxWait = toJava(batchMaxWait, this.batchMaxWait);
   }
 
   /** TCP connect timeout. Default 5 seconds. */
-  public void setConnectTimeout(Duration connectTimeout) {
-    this.connectTimeout = connectTimeout;
+  public void setConnectTimeout(ch.qos.logback.core.util.Duration connectTimeout) {
+    this.connectTimeout = toJava(connectTimeout, this.connectTimeout);
   }
 
   /** Timeout of one push. Default 10 seconds. */
-  public void setRequestTimeout(Duration requestTimeout) {
-    this.requestTimeout = requestTimeout;
+  public void setRequestTimeout(ch.qos.logback.core.util.Duration requestTimeout) {
+    this.requestTimeout = toJava(requestTimeout, this.requestTimeout);
   }
 
   /** First retry delay; doubles up to maxBackoff, with jitter. Default 500 ms. */
-  public void setMinBackoff(Duration minBackoff) {
-    this.minBackoff = minBackoff;
+  public void setMinBackoff(ch.qos.logback.core.util.Duration minBackoff) {
+    this.minBackoff = toJava(minBackoff, this.minBackoff);
   }
 
   /** Longest retry delay. Default 30 seconds. */
-  public void setMaxBackoff(Duration maxBackoff) {
-    this.maxBackoff = maxBackoff;
+  public void setMaxBackoff(ch.qos.logback.core.util.Duration maxBackoff) {
+    this.maxBackoff = toJava(maxBackoff, this.maxBackoff);
   }
 
-  /** How long {@link #stop()} tries to send what is queued. Default 5 seconds. */
-  public void setShutdownTimeout(Duration shutdownTimeout) {
-    this.shutdownTimeout = shutdownTimeout;
+  /** How long {@link #stop()} tries to send what is queued. Default 10 seconds. */
+  public void setShutdownTimeout(ch.qos.logback.core.util.Duration shutdownTimeout) {
+    this.shutdownTimeout = toJava(shutdownTimeout, this.shutdownTimeout);
+  }
+
+  /**
+   * Logback's duration ({@code 500 milliseconds}, {@code 2 seconds}, {@code 1 minute}; a bare number is
+   * milliseconds), which logback.xml can write, as the JDK's; {@code null} or negative keeps {@code current}.
+   */
+  private Duration toJava(ch.qos.logback.core.util.Duration value, Duration current) {
+    if (value == null || value.getMilliseconds() < 0) {
+      addWarn(getClass().getSimpleName() + ": a duration must be zero or more; keeping " + current.toMillis() + " ms");
+      return current;
+    }
+    return Duration.ofMillis(value.getMilliseconds());
   }
 
   /** The tenant, sent as {@code X-Scope-OrgID}. */

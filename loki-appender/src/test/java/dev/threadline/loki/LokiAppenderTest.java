@@ -45,9 +45,9 @@ class LokiAppenderTest {
     appender.setUrl(loki.url());
     appender.setService("order-api");
     appender.setEnv("test");
-    appender.setBatchMaxWait(Duration.ofMillis(100));
-    appender.setMinBackoff(Duration.ofMillis(50));
-    appender.setMaxBackoff(Duration.ofMillis(200));
+    appender.setBatchMaxWait(ch.qos.logback.core.util.Duration.buildByMilliseconds(100));
+    appender.setMinBackoff(ch.qos.logback.core.util.Duration.buildByMilliseconds(50));
+    appender.setMaxBackoff(ch.qos.logback.core.util.Duration.buildByMilliseconds(200));
     settings.accept(appender);
     appender.start();
     Logger logger = context.getLogger("com.acme.Orders");
@@ -206,7 +206,7 @@ class LokiAppenderTest {
   @Test
   void shutdownIsBoundedWithLokiDown_andCountsWhatItCouldNotSend() {
     loki.goDown();
-    Logger log = logger(a -> a.setShutdownTimeout(Duration.ofMillis(500)));
+    Logger log = logger(a -> a.setShutdownTimeout(ch.qos.logback.core.util.Duration.buildByMilliseconds(500)));
     for (int i = 0; i < 100; i++) {
       log.info("never delivered {}", i);
     }
@@ -226,7 +226,7 @@ class LokiAppenderTest {
 
   @Test
   void shutdownFlushesWhatIsQueued() {
-    Logger log = logger(a -> a.setBatchMaxWait(Duration.ofSeconds(30)));
+    Logger log = logger(a -> a.setBatchMaxWait(ch.qos.logback.core.util.Duration.buildBySeconds(30)));
     for (int i = 0; i < 10; i++) {
       log.info("flushed {}", i);
     }
@@ -306,7 +306,7 @@ class LokiAppenderTest {
     Logger log = logger(a -> {
       a.setMaxQueueBytes(8 * 1024);
       a.setOverflowPolicy("block");
-      a.setBlockTimeout(Duration.ofMillis(20));
+      a.setBlockTimeout(ch.qos.logback.core.util.Duration.buildByMilliseconds(20));
     });
     for (int i = 0; i < 200; i++) {
       log.info("blocking filler {} {}", i, "y".repeat(100));
@@ -322,7 +322,7 @@ class LokiAppenderTest {
   @Test
   void eventsSurviveAThirtySecondOutage_withinTheBudget() {
     loki.downFor(Duration.ofSeconds(30));
-    Logger log = logger(a -> a.setMaxBackoff(Duration.ofSeconds(2)));
+    Logger log = logger(a -> a.setMaxBackoff(ch.qos.logback.core.util.Duration.buildBySeconds(2)));
     long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
     int logged = 0;
     while (System.nanoTime() < end) {
@@ -361,7 +361,7 @@ class LokiAppenderTest {
   @Test
   void aFullBatchWakesTheSender_withoutWaitingForTheBatchTimer() {
     Logger log = logger(a -> {
-      a.setBatchMaxWait(Duration.ofSeconds(60));
+      a.setBatchMaxWait(ch.qos.logback.core.util.Duration.buildBySeconds(60));
       a.setBatchMaxItems(100);
     });
     log.info("first, alone");

@@ -65,4 +65,39 @@ class ReadmeLogbackTest {
       assertThat(shipped.get(0).line()).contains("\"service\":\"order-api\"").contains("\"env\":\"dev\"");
     }
   }
+
+  @Test
+  void everyDurationCanBeWrittenInLogbackXml() throws Exception {
+    String xml = """
+        <configuration>
+          <appender name="LOKI" class="dev.threadline.loki.LokiAppender">
+            <url>http://127.0.0.1:1</url>
+            <blockTimeout>20 milliseconds</blockTimeout>
+            <batchMaxWait>2 seconds</batchMaxWait>
+            <connectTimeout>1 second</connectTimeout>
+            <requestTimeout>3 seconds</requestTimeout>
+            <minBackoff>100</minBackoff>
+            <maxBackoff>1 minute</maxBackoff>
+            <shutdownTimeout>300 milliseconds</shutdownTimeout>
+            <jmx>false</jmx>
+          </appender>
+          <root level="INFO"><appender-ref ref="LOKI"/></root>
+        </configuration>
+        """;
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    try {
+      assertThat(context.getStatusManager().getCopyOfStatusList())
+          .filteredOn(status -> status.getLevel() >= Status.WARN).isEmpty();
+      assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("LOKI").isStarted()).isTrue();
+    } finally {
+      long stopping = System.nanoTime();
+      context.stop();
+      // Loki is unreachable: only the configured 300 ms (not the default 10 s) bounds the stop.
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(java.time.Duration.ofSeconds(5));
+    }
+  }
 }

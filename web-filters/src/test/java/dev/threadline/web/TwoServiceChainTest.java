@@ -150,7 +150,8 @@ class TwoServiceChainTest {
       assertThat(aAccess.get("span_id")).isEqualTo(serverA);
       assertThat(clientSpan).isNotEqualTo(serverA);
       assertThat(aCall).containsEntry("parent_span_id", serverA).containsEntry("status", 200)
-          .containsEntry("method", "GET").containsEntry("path", "/b");
+          .containsEntry("method", "GET").containsEntry("path", "/b").doesNotContainKey("_host");
+      assertThat((String) aCall.get("target_host")).startsWith("127.0.0.1");
       assertThat(serverB).isNotIn(serverA, clientSpan);
       assertThat(bAccess).containsEntry("span_id", serverB).containsEntry("parent_span_id", clientSpan);
     }

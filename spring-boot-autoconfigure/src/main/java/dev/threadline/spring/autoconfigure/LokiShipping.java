@@ -65,8 +65,10 @@ public class LokiShipping implements SmartLifecycle {
     loki.setMaxQueueBytes(settings.getMaxQueueBytes());
     loki.setOverflowPolicy(settings.getOverflowPolicy());
     loki.setBatchMaxItems(settings.getBatchMaxItems());
-    loki.setBatchMaxWait(settings.getBatchMaxWait());
-    loki.setShutdownTimeout(settings.getShutdownTimeout());
+    loki.setBatchMaxWait(ch.qos.logback.core.util.Duration.buildByMilliseconds(
+        settings.getBatchMaxWait().toMillis()));
+    loki.setShutdownTimeout(ch.qos.logback.core.util.Duration.buildByMilliseconds(
+        settings.getShutdownTimeout().toMillis()));
     loki.start();
     if (loki.isStarted()) {
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(loki);

@@ -103,7 +103,7 @@ public final class OutboundCalls {
         try (CorrelationScope ignored = span.open()) {
           org.slf4j.spi.LoggingEventBuilder line = logger.atLevel(level)
               .addKeyValue("method", method)
-              .addKeyValue("host", host == null ? "" : cut(host, 256))
+              .addKeyValue("target_host", host == null ? "" : cut(host, 256))
               .addKeyValue("path", safePath);
           if (failure == null) {
             line = line.addKeyValue("status", status);
