@@ -2,6 +2,7 @@ package com.example.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.console.ConsoleLines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadline.spring.autoconfigure.ThreadlineStructuredLogFormatter;
@@ -28,6 +29,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.stereotype.Service;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
@@ -48,6 +50,9 @@ import org.springframework.web.client.RestClient;
         "threadline.loki.shutdown-timeout=200ms", "management.endpoint.health.show-components=always",
         "management.endpoint.health.show-details=always"})
 @ExtendWith(OutputCaptureExtension.class)
+// Closed after the class: Boot configures Logback once per JVM while a context is open, so a cached context would
+// keep its console (and its service name) for the next test's application.
+@DirtiesContext
 class Boot3ApplicationTest {
 
   @SpringBootApplication

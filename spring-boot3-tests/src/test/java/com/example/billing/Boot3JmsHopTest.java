@@ -1,7 +1,8 @@
-package com.example.orders;
+package com.example.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.console.ConsoleLines;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
 import dev.threadline.spring.autoconfigure.ThreadlineJmsListenerContainerFactory;
@@ -23,6 +24,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.jms.annotation.JmsListener;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * A JMS hop in a real Spring Boot 3.5 application on Boot's own embedded Artemis: a message sent with the Boot
@@ -33,6 +35,9 @@ import org.springframework.stereotype.Component;
     properties = {"spring.application.name=billing", "spring.artemis.mode=embedded",
         "spring.artemis.embedded.server-id=7"})
 @ExtendWith(OutputCaptureExtension.class)
+// Closed after the class: Boot configures Logback once per JVM while a context is open, so a cached context would
+// keep its console (and its service name) for the next test's application.
+@DirtiesContext
 class Boot3JmsHopTest {
 
   @SpringBootApplication

@@ -1,4 +1,4 @@
-package com.example.orders;
+package com.example.console;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,9 +9,10 @@ import java.util.function.Predicate;
 
 /**
  * The console's JSON lines parsed back with the Jackson a Boot 3.5 application has (2.x), as a log shipper would read
- * them. A line that looks like JSON but does not parse as one object fails the test.
+ * them. A line that looks like JSON but does not parse as one object fails the test. In a package of its own, which
+ * no test application's component scan reaches.
  */
-final class ConsoleLines {
+public final class ConsoleLines {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,19 +30,23 @@ final class ConsoleLines {
     }
   }
 
-  static ConsoleLines of(CharSequence output) {
+  /** The JSON lines of what the console printed. */
+  public static ConsoleLines of(CharSequence output) {
     return new ConsoleLines(output.toString());
   }
 
-  List<Map<String, Object>> all() {
+  /** Every JSON line, in order. */
+  public List<Map<String, Object>> all() {
     return lines;
   }
 
-  List<Map<String, Object>> matching(Predicate<Map<String, Object>> filter) {
+  /** The lines that match, in order. */
+  public List<Map<String, Object>> matching(Predicate<Map<String, Object>> filter) {
     return lines.stream().filter(filter).toList();
   }
 
-  List<Map<String, Object>> byLogger(String logger) {
+  /** The lines of one logger, in order. */
+  public List<Map<String, Object>> byLogger(String logger) {
     return matching(line -> logger.equals(line.get("logger")));
   }
 }
