@@ -19,6 +19,10 @@ public class ThreadlineBoot3EnvironmentPostProcessor implements EnvironmentPostP
   /** The interface that exists only on Spring Boot 4, whose post-processor then sets the default. */
   static final String BOOT4_POST_PROCESSOR = "org.springframework.boot.EnvironmentPostProcessor";
 
+  /**
+   * Sets the console default on Spring Boot 3.5; does nothing on Spring Boot 4. Costs a class lookup and a few
+   * property reads, once per application start.
+   */
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
     if (ClassUtils.isPresent(BOOT4_POST_PROCESSOR, getClass().getClassLoader())) {
