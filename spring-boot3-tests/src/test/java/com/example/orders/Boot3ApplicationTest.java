@@ -150,11 +150,13 @@ class Boot3ApplicationTest {
 
   @Test
   void theActuatorReportsLokiShippingUp_andTheHealthCheckGetsNoAccessLine(CapturedOutput output) throws Exception {
-    HttpResponse<String> response = get("/actuator/health");
-    assertThat(response.statusCode()).isEqualTo(200);
-    JsonNode loki = new ObjectMapper().readTree(response.body()).path("components").path("threadlineLoki");
+    HttpResponse<String> response = get("/actuator/health/threadlineLoki");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode loki = new ObjectMapper().readTree(response.body());
     assertThat(loki.path("status").asText()).as(response.body()).isEqualTo("UP");
-    assertThat(loki.path("details").has("sent")).isTrue();
+    assertThat(loki.path("details").has("sent")).as(response.body()).isTrue();
+    assertThat(new ObjectMapper().readTree(get("/actuator/health").body()).path("components").has("threadlineLoki"))
+        .isTrue();
     assertThat(ConsoleLines.of(output.getOut()).matching(l -> "dev.threadline.access".equals(l.get("logger"))
         && String.valueOf(l.get("path")).startsWith("/actuator"))).isEmpty();
   }
