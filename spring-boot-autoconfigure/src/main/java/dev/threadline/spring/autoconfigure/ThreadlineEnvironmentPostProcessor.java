@@ -13,8 +13,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
  */
 public class ThreadlineEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
-  static final String CONSOLE_FORMAT = ConsoleDefaults.CONSOLE_FORMAT;
-
+  /** Sets the console default; see {@link ConsoleDefaults#apply}. */
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
     ConsoleDefaults.apply(environment);
