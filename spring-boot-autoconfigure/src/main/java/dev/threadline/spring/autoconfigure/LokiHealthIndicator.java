@@ -1,7 +1,7 @@
 package dev.threadline.spring.autoconfigure;
 
 import dev.threadline.loki.LokiAppender;
-import dev.threadline.loki.LokiStats;
+import dev.threadline.spring.autoconfigure.internal.LokiHealth;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -21,18 +21,8 @@ public class LokiHealthIndicator implements HealthIndicator {
   public Health health() {
     LokiAppender appender = shipping.appender();
     if (appender == null) {
-      return Health.unknown().withDetail("reason", "the Loki appender is not running").build();
+      return Health.unknown().withDetail("reason", LokiHealth.NOT_RUNNING).build();
     }
-    LokiStats stats = appender.stats();
-    Health.Builder health = Health.up()
-        .withDetail("sent", stats.sent())
-        .withDetail("droppedQueueFull", stats.droppedQueueFull())
-        .withDetail("droppedRejected", stats.droppedRejected())
-        .withDetail("retries", stats.retries())
-        .withDetail("queuedBytes", stats.queuedBytes());
-    if (stats.lastError() != null) {
-      health.withDetail("lastError", stats.lastError());
-    }
-    return health.build();
+    return Health.up().withDetails(LokiHealth.details(appender.stats())).build();
   }
 }

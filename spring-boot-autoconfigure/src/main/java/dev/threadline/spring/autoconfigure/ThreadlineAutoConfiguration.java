@@ -89,7 +89,8 @@ public class ThreadlineAutoConfiguration {
 
   /** Propagation on every RestClient.Builder and RestTemplateBuilder Spring Boot hands out. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass({ThreadlineClientHttpRequestInterceptor.class, RestClientCustomizer.class})
+  @ConditionalOnClass(name = {"dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor",
+      "org.springframework.boot.restclient.RestClientCustomizer"})
   @ConditionalOnProperty(prefix = "threadline.client", name = "enabled", matchIfMissing = true)
   static class RestClientConfiguration {
 
@@ -137,15 +138,7 @@ public class ThreadlineAutoConfiguration {
     @Bean
     org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer
         threadlineKafkaProducerFactoryCustomizer() {
-      return factory -> {
-        String ours = dev.threadline.web.messaging.kafka.ThreadlineProducerInterceptor.class.getName();
-        Object existing = factory.getConfigurationProperties()
-            .get(org.apache.kafka.clients.producer.ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
-        String classes = existing == null || existing.toString().isBlank() ? ours
-            : existing.toString().contains(ours) ? existing.toString() : existing + "," + ours;
-        factory.updateConfigs(java.util.Map.of(
-            org.apache.kafka.clients.producer.ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, classes));
-      };
+      return dev.threadline.spring.autoconfigure.internal.KafkaProducerInterceptors::addTo;
     }
 
     @Bean
