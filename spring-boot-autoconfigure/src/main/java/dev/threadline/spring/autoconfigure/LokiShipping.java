@@ -2,6 +2,7 @@ package dev.threadline.spring.autoconfigure;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import dev.threadline.logback.ThreadlineEncoder;
 import dev.threadline.loki.LokiAppender;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -38,14 +39,19 @@ public class LokiShipping implements SmartLifecycle {
     loki.setContext(context);
     loki.setName(APPENDER_NAME);
     loki.setUrl(settings.getUrl());
+    ThreadlineEncoder encoder = new ThreadlineEncoder();
+    encoder.setContext(context);
     String service = environment.getProperty("spring.application.name");
     if (service != null && !service.isBlank()) {
       loki.setService(service);
+      encoder.setService(service);
     }
     String[] profiles = environment.getActiveProfiles();
     if (profiles.length > 0) {
       loki.setEnv(profiles[0]);
+      encoder.setEnv(profiles[0]);
     }
+    loki.setEncoder(MicrometerTracingKeys.leaveOutDuplicates(encoder));
     loki.setLabels(settings.getLabels());
     for (Map.Entry<String, String> label : settings.getStaticLabels().entrySet()) {
       loki.addStaticLabel(label.getKey() + "=" + label.getValue());

@@ -40,6 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
 class BraveInBootTest {
 
   static final List<MutableSpan> FINISHED = new CopyOnWriteArrayList<>();
+  /** What Boot's console (Threadline's formatter) wrote for an event in the child span, and the MDC it saw. */
+  static final List<Object> CONSOLE = new CopyOnWriteArrayList<>();
 
   // Not @SpringBootApplication: a component scan of this package would take in the auto-configuration's nested
   // classes as user configuration, and the other tests' applications.
@@ -65,10 +67,12 @@ class BraveInBootTest {
       private static final Logger LOG = LoggerFactory.getLogger("orders.brave");
       private final Tracer tracer;
       private final Later later;
+      private final org.springframework.core.env.Environment environment;
 
-      Orders(Tracer tracer, Later later) {
+      Orders(Tracer tracer, Later later, org.springframework.core.env.Environment environment) {
         this.tracer = tracer;
         this.later = later;
+        this.environment = environment;
       }
 
       @GetMapping("/orders")
@@ -77,6 +81,12 @@ class BraveInBootTest {
         Span child = tracer.nextSpan().name("reserve stock").start();
         try (Tracer.SpanInScope ignored = tracer.withSpan(child)) {
           LOG.info("reserving stock");
+          ch.qos.logback.classic.LoggerContext logback =
+              (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+          CONSOLE.add(org.slf4j.MDC.getCopyOfContextMap());
+          CONSOLE.add(new ThreadlineStructuredLogFormatter(environment).format(new ch.qos.logback.classic.spi.LoggingEvent(
+              getClass().getName(), logback.getLogger("orders.console"), ch.qos.logback.classic.Level.INFO,
+              "on the console", null, null)));
         } finally {
           child.end();
         }
@@ -139,6 +149,15 @@ class BraveInBootTest {
       assertThat(access).containsEntry("span_id", server.id());
       assertThat(capture.lines(line -> line.containsKey("trace_id")).stream().map(line -> line.get("trace_id"))
           .distinct()).containsExactly(callerTrace);
+
+      // Boot writes Micrometer's traceId/spanId into the MDC too; the console leaves those duplicates out.
+      @SuppressWarnings("unchecked")
+      Map<String, String> mdc = (Map<String, String>) CONSOLE.get(0);
+      assertThat(mdc).containsEntry("traceId", callerTrace).containsEntry("spanId", child.id());
+      Map<String, Object> console = tools.jackson.databind.json.JsonMapper.builder().build().readValue(
+          (String) CONSOLE.get(1), new tools.jackson.core.type.TypeReference<Map<String, Object>>() { });
+      assertThat(console).containsEntry("trace_id", callerTrace).containsEntry("span_id", child.id())
+          .containsEntry("requestId", "req-brave-1").doesNotContainKeys("traceId", "spanId");
     }
   }
 }
