@@ -36,7 +36,8 @@ import org.springframework.web.bind.annotation.RestController;
  * Micrometer Tracing on the class path.
  */
 @SpringBootTest(classes = BraveInBootTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"management.tracing.sampling.probability=1.0", "threadline.console.json=false"})
+    properties = {"management.tracing.sampling.probability=1.0", "threadline.console.json=false",
+        "management.tracing.baggage.remote-fields=request.id"})
 class BraveInBootTest {
 
   static final List<MutableSpan> FINISHED = new CopyOnWriteArrayList<>();
@@ -78,6 +79,8 @@ class BraveInBootTest {
       @GetMapping("/orders")
       String orders() throws Exception {
         LOG.info("taking the order");
+        io.micrometer.tracing.Baggage baggage = tracer.getBaggage("request.id");
+        CONSOLE.add(baggage == null ? "no baggage field" : String.valueOf(baggage.get()));
         Span child = tracer.nextSpan().name("reserve stock").start();
         try (Tracer.SpanInScope ignored = tracer.withSpan(child)) {
           LOG.info("reserving stock");
@@ -152,10 +155,12 @@ class BraveInBootTest {
 
       // Boot writes Micrometer's traceId/spanId into the MDC too; the console leaves those duplicates out.
       @SuppressWarnings("unchecked")
-      Map<String, String> mdc = (Map<String, String>) CONSOLE.get(0);
+      Map<String, String> mdc = (Map<String, String>) CONSOLE.get(1);
+      // The application declared request.id as a remote baggage field: Brave carries the request id onwards.
+      assertThat(CONSOLE.get(0)).isEqualTo("req-brave-1");
       assertThat(mdc).containsEntry("traceId", callerTrace).containsEntry("spanId", child.id());
       Map<String, Object> console = tools.jackson.databind.json.JsonMapper.builder().build().readValue(
-          (String) CONSOLE.get(1), new tools.jackson.core.type.TypeReference<Map<String, Object>>() { });
+          (String) CONSOLE.get(2), new tools.jackson.core.type.TypeReference<Map<String, Object>>() { });
       assertThat(console).containsEntry("trace_id", callerTrace).containsEntry("span_id", child.id())
           .containsEntry("requestId", "req-brave-1").doesNotContainKeys("traceId", "spanId");
     }
