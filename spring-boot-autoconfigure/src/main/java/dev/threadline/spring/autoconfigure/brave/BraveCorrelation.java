@@ -18,21 +18,16 @@ final class BraveCorrelation {
 
   /**
    * {@code context} as a correlation; its request id is the {@code request.id} baggage value when Brave carries one,
-   * else the request id of the correlation already open on this thread in the same trace, else the trace id.
-   * {@code null} for no context, or ids Threadline cannot represent.
+   * else the request id of {@code open} (the correlation open on this thread) when it is in the same trace, else the
+   * trace id. {@code null} for no context, or ids Threadline cannot represent.
    */
-  static Correlation of(TraceContext context) {
+  static Correlation of(TraceContext context, Correlation open) {
     if (context == null) {
       return null;
     }
-    String traceId = context.traceIdString();
-    if (traceId.length() == 16) {
-      // A 64-bit Brave trace id: W3C's form of it is left-padded with zeros.
-      traceId = ZEROS + traceId;
-    }
+    String traceId = traceId(context);
     String requestId = baggageRequestId(context);
     if (requestId == null) {
-      Correlation open = Correlation.current().orElse(null);
       requestId = open != null && open.traceId().equals(traceId) ? open.requestId() : traceId;
     }
     int flags = Boolean.TRUE.equals(context.sampled()) ? Correlation.FLAG_SAMPLED : 0;
@@ -41,6 +36,17 @@ final class BraveCorrelation {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** Whether {@code open} is already the correlation of {@code context}'s span. */
+  static boolean isOpen(TraceContext context, Correlation open) {
+    return open != null && open.spanId().equals(context.spanIdString()) && open.traceId().equals(traceId(context));
+  }
+
+  /** Brave's trace id in W3C's form: a 64-bit id is left-padded with zeros. */
+  private static String traceId(TraceContext context) {
+    String traceId = context.traceIdString();
+    return traceId.length() == 16 ? ZEROS + traceId : traceId;
   }
 
   private static String baggageRequestId(TraceContext context) {

@@ -17,10 +17,16 @@ public final class BraveScopeDecorator implements CurrentTraceContext.ScopeDecor
   public CurrentTraceContext.Scope decorateScope(TraceContext context, CurrentTraceContext.Scope scope) {
     Correlation correlation;
     try {
-      correlation = BraveCorrelation.of(context);
+      if (context == null) {
+        return scope;
+      }
       Correlation open = Correlation.current().orElse(null);
-      if (correlation == null || open != null && open.spanId().equals(correlation.spanId())
-          && open.traceId().equals(correlation.traceId())) {
+      // The span already open (a scope re-entered, a nested scope of the same span): nothing to build or write.
+      if (BraveCorrelation.isOpen(context, open)) {
+        return scope;
+      }
+      correlation = BraveCorrelation.of(context, open);
+      if (correlation == null) {
         return scope;
       }
     } catch (RuntimeException e) {

@@ -23,7 +23,8 @@ public final class BraveTraceBridge implements TraceBridge {
   public Correlation activeSpan() {
     try {
       Tracing tracing = Tracing.current();
-      return tracing == null ? null : BraveCorrelation.of(tracing.currentTraceContext().get());
+      return tracing == null ? null
+          : BraveCorrelation.of(tracing.currentTraceContext().get(), Correlation.current().orElse(null));
     } catch (RuntimeException e) {
       // A LinkageError (no Brave) is left to TraceBridges, which then never uses this bridge.
       return null;
