@@ -20,31 +20,31 @@ final class JsonPushWriter {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+  private int uncompressed;
 
-  /** The body for {@code records}, gzipped when {@code gzip}. */
+  /** The body for {@code records}, gzipped when {@code gzip}; {@link #uncompressedLength()} tells its size before. */
   byte[] write(List<LokiRecord> records, boolean gzip) throws IOException {
     out.reset();
-    Map<String, List<LokiRecord>> streams = new LinkedHashMap<>();
+    Map<LabelSet, List<LokiRecord>> streams = new LinkedHashMap<>();
     for (LokiRecord r : records) {
       streams.computeIfAbsent(r.labels, k -> new ArrayList<>()).add(r);
     }
     ascii("{\"streams\":[");
     boolean firstStream = true;
-    for (Map.Entry<String, List<LokiRecord>> stream : streams.entrySet()) {
+    for (Map.Entry<LabelSet, List<LokiRecord>> stream : streams.entrySet()) {
       if (!firstStream) {
         out.write(',');
       }
       firstStream = false;
       ascii("{\"stream\":{");
-      boolean firstLabel = true;
-      for (Map.Entry<String, String> label : parseLabels(stream.getKey()).entrySet()) {
-        if (!firstLabel) {
+      LabelSet labels = stream.getKey();
+      for (int i = 0; i < labels.size(); i++) {
+        if (i > 0) {
           out.write(',');
         }
-        firstLabel = false;
-        string(label.getKey());
+        string(labels.name(i));
         out.write(':');
-        string(label.getValue());
+        string(labels.value(i));
       }
       ascii("},\"values\":[");
       boolean firstValue = true;
@@ -76,6 +76,17 @@ final class JsonPushWriter {
               string(value);
             }
           }
+          if (r.extra != null) {
+            for (int k = 0; k < r.extra.length; k += 2) {
+              if (!firstPair) {
+                out.write(',');
+              }
+              firstPair = false;
+              string(r.extra[k]);
+              out.write(':');
+              string(r.extra[k + 1]);
+            }
+          }
           out.write('}');
         }
         out.write(']');
@@ -83,6 +94,7 @@ final class JsonPushWriter {
       ascii("]}");
     }
     ascii("]}");
+    uncompressed = out.size();
     if (!gzip) {
       return out.toByteArray();
     }
@@ -93,31 +105,9 @@ final class JsonPushWriter {
     return zipped.toByteArray();
   }
 
-  /** Parses the label text form this appender writes: {@code {a="b", c="d"}}, with \\, \" and \n escapes. */
-  static Map<String, String> parseLabels(String text) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    int i = 1;
-    while (i < text.length() - 1) {
-      int equals = text.indexOf('=', i);
-      String name = text.substring(i, equals).trim();
-      StringBuilder value = new StringBuilder();
-      int j = equals + 2;
-      while (text.charAt(j) != '"') {
-        char c = text.charAt(j++);
-        if (c == '\\') {
-          char next = text.charAt(j++);
-          value.append(next == 'n' ? '\n' : next);
-        } else {
-          value.append(c);
-        }
-      }
-      labels.put(name, value.toString());
-      i = j + 1;
-      while (i < text.length() - 1 && (text.charAt(i) == ',' || text.charAt(i) == ' ')) {
-        i++;
-      }
-    }
-    return labels;
+  /** The size of the last body before gzip. */
+  int uncompressedLength() {
+    return uncompressed;
   }
 
   private void ascii(String s) {

@@ -4,13 +4,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.threadline.core.MdcKeys;
-import dev.threadline.logback.Resource;
+import dev.threadline.logback.StderrStatusListener;
 import dev.threadline.logback.ThreadlineEncoder;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,13 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 
 /**
  * Ships every event, encoded as one line of Threadline's JSON schema, to Grafana Loki's push API, in batches, from
@@ -38,36 +30,23 @@ import java.util.regex.Pattern;
  * </appender>
  * }</pre>
  *
- * <h2>On the application thread</h2>
- * {@link #append} encodes the event (the encoder's bytes are what is sent), adds it to an unbounded lock-free queue
- * guarded by a byte budget ({@link #setMaxQueueBytes}, 32 MiB by default), and returns: no I/O, no lock, no throw.
- * When the budget is full the event is dropped and counted ({@code overflowPolicy=drop}, the default), or the
- * caller waits at most {@link #setBlockTimeout blockTimeout} ({@code overflowPolicy=block}). Drops are reported
- * through Logback status at most once a minute.
+ * <p>This class is the Logback shell: settings, validation at {@link #start()}, and the application thread's part.
+ * {@link #append} encodes the event (the encoder's bytes are what is sent), picks its stream ({@link LabelPolicy}),
+ * and queues it in the {@link RecordBuffer} under a byte budget ({@link #setMaxQueueBytes}, 32 MiB): no I/O, no
+ * lock, no throw. The {@link Sender} batches and retries; the {@link LokiClient} encodes, pushes and reads Loki's
+ * answer; {@link Counters} account for every event ({@link #stats()}).
  *
- * <h2>On the sender thread</h2>
- * It sleeps until there is work (no polling when idle), gathers a batch (at most {@link #setBatchMaxItems} events,
- * {@link #setBatchMaxBytes} bytes of lines, or {@link #setBatchMaxWait} after its first event), encodes it as
- * protobuf compressed with Snappy, and POSTs it to {@code {url}/loki/api/v1/push}. Connection failures, 429 (its
- * {@code Retry-After} honoured) and 5xx are retried with exponential backoff and jitter for as long as the
- * appender runs; other 4xx drop the batch, counted, with Loki's error text in a rate-limited status warning.
- *
- * <h2>Labels</h2>
- * By default {@code service}, {@code env} and {@code level}; {@code host} and {@code version} on request, plus
- * static labels and explicitly allowed MDC keys. Names are checked at start against Loki's rules; a
- * high-cardinality name ({@code requestId}, {@code trace_id}, {@code span_id}, or an MDC key not allowed) is refused
- * with a Logback error naming it. {@code requestId}, {@code trace_id}, {@code span_id} and the error fingerprint go
- * as structured metadata instead (Loki 3; {@link #setStructuredMetadata} off for Loki 2).
+ * <p>Trouble (Loki unreachable or refusing, events dropped) is reported through Logback status, rate-limited, and
+ * printed on standard error by the {@link StderrStatusListener} the appender installs. A JVM shutdown hook stops
+ * the appender, so the last lines are sent before a normal exit ({@link #setShutdownHook}). A blank {@code url}
+ * switches the appender off: it starts, says so once, and ships nothing.
  */
 public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> implements LokiAppenderMXBean {
 
-  static final String PUSH_PATH = "/loki/api/v1/push";
-  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-  private static final Set<String> KNOWN_LABELS = Set.of("service", "env", "version", "host", "level");
-  private static final Set<String> HIGH_CARDINALITY =
-      Set.of("requestId", "request_id", "trace_id", "traceId", "span_id", "spanId", "message", "thread", "logger");
-  private static final String[] LEVELS = {"trace", "debug", "info", "warn", "error"};
-  private static final long STATUS_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+  static final String PUSH_PATH = LokiClient.PUSH_PATH;
+  /** Loki's default gRPC message limit ({@code grpc_server_max_recv_msg_size}): 4 MiB. */
+  static final int DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+  private static final int MAX_RESTARTS = 5;
 
   // ---- settings
   private String url;
@@ -75,6 +54,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private String labels = "service,env,level";
   private final Map<String, String> staticLabels = new LinkedHashMap<>();
   private final List<String> mdcLabels = new ArrayList<>();
+  private int maxValuesPerMdcLabel = 100;
   private String service;
   private String env;
   private String version;
@@ -85,12 +65,16 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private Duration blockTimeout = Duration.ofMillis(100);
   private int batchMaxItems = 1000;
   private int batchMaxBytes = 1024 * 1024;
+  private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private Duration batchMaxWait = Duration.ofSeconds(1);
   private Duration connectTimeout = Duration.ofSeconds(5);
   private Duration requestTimeout = Duration.ofSeconds(10);
   private Duration minBackoff = Duration.ofMillis(500);
-  private Duration maxBackoff = Duration.ofSeconds(30);
+  private Duration maxBackoff = Duration.ofSeconds(5);
+  private int maxRetries = 10;
+  private Duration maxRetryTime = Duration.ofMinutes(2);
   private Duration shutdownTimeout = Duration.ofSeconds(10);
+  private boolean shutdownHook = true;
   private String tenant;
   private String username;
   private String password;
@@ -106,36 +90,20 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private String keyStoreType = "PKCS12";
   private boolean jmx = true;
 
-  // ---- state
-  private final RecordQueue queue = new RecordQueue();
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final LongAdder appended = new LongAdder();
-  private final AtomicLong sent = new AtomicLong();
-  private final LongAdder droppedQueueFull = new LongAdder();
-  private final AtomicLong droppedRejected = new AtomicLong();
-  private final AtomicLong droppedAtShutdown = new AtomicLong();
-  private final AtomicLong retries = new AtomicLong();
-  private final AtomicLong bytesSent = new AtomicLong();
-  private final AtomicLong lastDropReport = new AtomicLong(System.nanoTime() - STATUS_INTERVAL_NANOS);
-  private final AtomicLong lastErrorReport = new AtomicLong(System.nanoTime() - STATUS_INTERVAL_NANOS);
-  private volatile String lastError;
-  private volatile long lastSendMillis;
-  /** Events in the queue (not yet taken into a batch). */
-  private final java.util.concurrent.atomic.AtomicInteger queuedCount = new java.util.concurrent.atomic.AtomicInteger();
-  /**
-   * How many queued events wake the parked sender: 1 when it waits with an empty batch, what its partial batch
-   * lacks when it waits for more, and never while it works.
-   */
-  /** overflowPolicy is drop; fixed at start. */
-  private boolean dropping;
-  private volatile int wakeAtQueued = Integer.MAX_VALUE;
+  // ---- state, fixed at start
+  private final Counters counters = new Counters();
+  private final AtomicInteger inAppend = new AtomicInteger();
+  private Trouble trouble;
+  private boolean off;
+  private LabelPolicy labelPolicy;
+  private RecordBuffer buffer;
+  private LokiClient client;
+  private Sender sender;
+  private volatile Thread senderThread;
+  private final AtomicInteger restarts = new AtomicInteger();
+  private volatile long restartWindow;
   private volatile boolean stopping;
-  private volatile long stopDeadline;
-  private Thread sender;
-  private HttpClient http;
-  private URI pushUri;
-  private String[] levelLabels;
-  private Map<String, String> resolvedHeaders;
+  private Thread hook;
   private javax.management.ObjectName jmxName;
 
   @Override
@@ -143,24 +111,26 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     if (isStarted()) {
       return;
     }
-    List<String> problems = new ArrayList<>();
+    StderrStatusListener.installOn(getContext());
+    trouble = new Trouble(this, getName());
     if (url == null || url.isBlank()) {
-      problems.add("url is required (Loki's base URL, e.g. http://loki:3100)");
-    } else {
-      try {
-        pushUri = URI.create(url.replaceAll("/+$", "") + PUSH_PATH);
-        if (!"http".equals(pushUri.getScheme()) && !"https".equals(pushUri.getScheme())) {
-          problems.add("url must be http or https, not '" + pushUri.getScheme() + "'");
-        }
-      } catch (IllegalArgumentException e) {
-        problems.add("url is not a valid URI: " + e.getMessage());
-      }
+      // ${LOKI_URL:-} left empty: Loki is off for this run, which is a choice, not a mistake.
+      off = true;
+      addInfo("LokiAppender '" + getName() + "': no url, so Loki is off: nothing is shipped");
+      super.start();
+      return;
     }
+    off = false;
+    List<String> problems = new ArrayList<>();
+    URI pushUri = pushUri(url, problems);
     checkPositive(problems, "maxQueueBytes", maxQueueBytes);
     checkPositive(problems, "batchMaxItems", batchMaxItems);
     checkPositive(problems, "batchMaxBytes", batchMaxBytes);
-    if (batchMaxBytes > 4 * 1024 * 1024) {
-      problems.add("batchMaxBytes must be at most 4194304: Loki refuses larger decoded pushes with 500");
+    if (maxRequestBytes < 64 * 1024) {
+      problems.add("maxRequestBytes must be at least 65536, not " + maxRequestBytes);
+    }
+    if (maxRetries < 0) {
+      problems.add("maxRetries must be zero or more, not " + maxRetries);
     }
     if (!overflowPolicy.equals("drop") && !overflowPolicy.equals("block")) {
       problems.add("overflowPolicy must be drop or block, not '" + overflowPolicy + "'");
@@ -168,21 +138,20 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     if (!format.equals("protobuf") && !format.equals("json")) {
       problems.add("format must be protobuf or json, not '" + format + "'");
     }
-    javax.net.ssl.SSLContext ssl = sslContext(problems);
-    Map<String, String> resource = resourceLabels(problems);
+    javax.net.ssl.SSLContext ssl = TlsStores.sslContext(trustStore, trustStoreType, trustStorePassword, keyStore,
+        keyStoreType, keyStorePassword, problems);
+    LabelPolicy policy = LabelPolicy.of(getContext(), labels, staticLabels, mdcLabels, service, env, version, host,
+        maxValuesPerMdcLabel, problems);
     for (String problem : problems) {
       addError("LokiAppender '" + getName() + "' not started: " + problem);
     }
     if (!problems.isEmpty()) {
       return;
     }
-    levelLabels = new String[LEVELS.length];
-    for (int i = 0; i < LEVELS.length; i++) {
-      Map<String, String> set = new LinkedHashMap<>(resource);
-      if (labelNames().contains("level")) {
-        set.put("level", LEVELS[i]);
-      }
-      levelLabels[i] = format(set);
+    labelPolicy = policy;
+    if (policy.serviceUnknown) {
+      addWarn("LokiAppender '" + getName() + "': no service name (set <service>, or the context property"
+          + " threadline.service); its lines go to the stream service=\"unknown\"");
     }
     if (encoder == null) {
       ThreadlineEncoder defaults = new ThreadlineEncoder();
@@ -196,74 +165,142 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     if (!encoder.isStarted()) {
       encoder.start();
     }
-    resolvedHeaders = new LinkedHashMap<>(headers);
-    if (tenant != null && !tenant.isBlank()) {
-      resolvedHeaders.put("X-Scope-OrgID", tenant.trim());
-    }
-    if (bearerToken != null && !bearerToken.isBlank()) {
-      resolvedHeaders.put("Authorization", "Bearer " + bearerToken.trim());
-    } else if (username != null && password != null) {
-      resolvedHeaders.put("Authorization", "Basic " + Base64.getEncoder()
-          .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
-    }
-    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(connectTimeout)
-        // One push at a time over a kept-alive connection: HTTP/1.1 spares every request HTTP/2's upgrade headers.
-        .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run);
-    if (ssl != null) {
-      client.sslContext(ssl);
-    }
-    http = client.build();
-    dropping = overflowPolicy.equals("drop");
+    buffer = new RecordBuffer(maxQueueBytes, overflowPolicy.equals("block"), blockTimeout.toNanos());
+    client = newClient(pushUri, format.equals("json"), gzip, authHeaders(), connectTimeout, ssl);
+    sender = new Sender(buffer, client, counters, trouble, new Sender.Settings(batchMaxItems, batchMaxBytes,
+        batchMaxWait.toNanos(), maxRequestBytes, requestTimeout, minBackoff.toNanos(),
+        Math.max(minBackoff.toNanos(), maxBackoff.toNanos()), maxRetries, maxRetryTime.toNanos()));
     registerJmx();
     stopping = false;
-    sender = new Thread(this::sendLoop, "threadline-loki-sender-" + getName());
-    sender.setDaemon(true);
-    sender.start();
+    startSender();
+    if (shutdownHook) {
+      addShutdownHook();
+    }
     super.start();
   }
 
-  /** An SSL context from the configured trust and key stores; {@code null} for the JVM's defaults. */
-  private javax.net.ssl.SSLContext sslContext(List<String> problems) {
-    if (trustStore == null && keyStore == null) {
-      return null;
-    }
-    try {
-      javax.net.ssl.TrustManager[] trust = null;
-      if (trustStore != null) {
-        java.security.KeyStore store = load("trustStore", trustStore, trustStoreType, trustStorePassword);
-        javax.net.ssl.TrustManagerFactory factory =
-            javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(store);
-        trust = factory.getTrustManagers();
-      }
-      javax.net.ssl.KeyManager[] keys = null;
-      if (keyStore != null) {
-        java.security.KeyStore store = load("keyStore", keyStore, keyStoreType, keyStorePassword);
-        javax.net.ssl.KeyManagerFactory factory =
-            javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-        factory.init(store, keyStorePassword == null ? new char[0] : keyStorePassword.toCharArray());
-        keys = factory.getKeyManagers();
-      }
-      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-      context.init(keys, trust, null);
-      return context;
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-    } catch (java.security.GeneralSecurityException e) {
-      problems.add("TLS setup failed: " + e.getClass().getSimpleName());
-    }
-    return null;
+  /** The client the sender pushes with; tests put a fault in it. */
+  LokiClient newClient(URI pushUri, boolean json, boolean gzip, Map<String, String> headers, Duration connectTimeout,
+      javax.net.ssl.SSLContext ssl) {
+    return new LokiClient(pushUri, json, gzip, headers, connectTimeout, ssl);
   }
 
-  /** Loads a key store; the message of any failure names the setting and the file, never the password. */
-  private static java.security.KeyStore load(String setting, String path, String type, String password) {
-    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(path))) {
-      java.security.KeyStore store = java.security.KeyStore.getInstance(type);
-      store.load(in, password == null ? null : password.toCharArray());
-      return store;
-    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException(setting + ": cannot load " + type + " store '" + path + "' ("
-          + e.getClass().getSimpleName() + ")");
+  /** The push URI for Loki's base {@code url}; null, with the mistake in {@code problems}, when it is not one. */
+  static URI pushUri(String url, List<String> problems) {
+    String u = url.trim();
+    String shown = redact(u);
+    if (!u.contains("://")) {
+      if (u.matches("(?i)https?//.*")) {
+        problems.add("url '" + shown + "' lacks the ':' after its scheme; write " + redact(u.replaceFirst("//", "://")));
+      } else {
+        problems.add("url '" + shown + "' has no scheme; write http://" + shown + " (or https://)");
+      }
+      return null;
+    }
+    URI uri;
+    try {
+      uri = URI.create(u.replaceAll("/+$", "") + PUSH_PATH);
+    } catch (IllegalArgumentException e) {
+      problems.add("url '" + shown + "' is not a valid URL (" + e.getMessage().replace(u, shown) + ")");
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      problems.add("url '" + shown + "' must start with http:// or https://, not " + scheme + "://");
+      return null;
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      problems.add("url '" + shown + "' has no host; write it as http://loki:3100");
+      return null;
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      problems.add("url '" + shown + "' must be Loki's base URL, without a query or fragment");
+      return null;
+    }
+    return uri;
+  }
+
+  /** A URL as it may be shown: without user-info (a password in it). */
+  static String redact(String url) {
+    return url == null ? null : url.replaceAll("(?<=://)[^/@?#]*@", "");
+  }
+
+  static String redact(URI uri) {
+    return redact(uri.toString());
+  }
+
+  private Map<String, String> authHeaders() {
+    Map<String, String> resolved = new LinkedHashMap<>(headers);
+    if (tenant != null && !tenant.isBlank()) {
+      resolved.put("X-Scope-OrgID", tenant.trim());
+    }
+    if (bearerToken != null && !bearerToken.isBlank()) {
+      resolved.put("Authorization", "Bearer " + bearerToken.trim());
+    } else if (username != null && password != null) {
+      resolved.put("Authorization", "Basic " + Base64.getEncoder()
+          .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    return resolved;
+  }
+
+  private void startSender() {
+    Thread thread = new Thread(sender, "threadline-loki-sender-" + getName());
+    thread.setDaemon(true);
+    thread.setUncaughtExceptionHandler((t, e) -> senderDied(e));
+    buffer.consumer(thread);
+    senderThread = thread;
+    thread.start();
+  }
+
+  /** The sender thread ended by an exception its own handling could not catch: restart it, within limits. */
+  private void senderDied(Throwable e) {
+    if (stopping) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - restartWindow > TimeUnit.MINUTES.toNanos(1)) {
+      restartWindow = now;
+      restarts.set(0);
+    }
+    if (restarts.incrementAndGet() > MAX_RESTARTS) {
+      counters.lastError = "sender failed (" + e.getClass().getSimpleName() + ")";
+      trouble.now("the sender thread died (" + e + ") " + MAX_RESTARTS + " times within a minute; nothing more is"
+          + " shipped, and events are counted as dropped (failed)");
+      return;
+    }
+    counters.senderRestarts.incrementAndGet();
+    trouble.now("the sender thread died (" + e + "); it is restarted");
+    try {
+      startSender();
+    } catch (Throwable again) {
+      trouble.now("the sender thread could not be restarted (" + again + ")");
+    }
+  }
+
+  private boolean senderRunning() {
+    Thread thread = senderThread;
+    return isStarted() && !off && thread != null && thread.isAlive();
+  }
+
+  private void addShutdownHook() {
+    Thread thread = new Thread(this::stop, "threadline-loki-shutdown-" + getName());
+    try {
+      Runtime.getRuntime().addShutdownHook(thread);
+      hook = thread;
+    } catch (IllegalStateException | SecurityException e) {
+      // the JVM is already shutting down, or hooks are not allowed: stop() by the application still flushes
+    }
+  }
+
+  private void removeShutdownHook() {
+    Thread thread = hook;
+    hook = null;
+    if (thread != null && thread != Thread.currentThread()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(thread);
+      } catch (IllegalStateException | SecurityException e) {
+        // the JVM is shutting down: the hook runs, finds the appender stopped, and returns
+      }
     }
   }
 
@@ -299,199 +336,83 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     }
   }
 
-  private List<String> labelNames() {
-    List<String> names = new ArrayList<>();
-    for (String name : labels.split(",")) {
-      if (!name.isBlank()) {
-        names.add(name.trim());
-      }
-    }
-    return names;
-  }
-
-  /** Validates every label name and resolves the constant label values. */
-  private Map<String, String> resourceLabels(List<String> problems) {
-    Map<String, String> set = new LinkedHashMap<>();
-    List<String> all = new ArrayList<>(labelNames());
-    all.addAll(staticLabels.keySet());
-    all.addAll(mdcLabels);
-    for (String name : all) {
-      if (HIGH_CARDINALITY.contains(name)) {
-        problems.add("label '" + name + "' would be high-cardinality (one stream per value); it is sent as"
-            + " structured metadata or as part of the line instead");
-      } else if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")) {
-        problems.add("label name '" + name + "' is invalid for Loki: [a-zA-Z_][a-zA-Z0-9_]*, no __ prefix");
-      } else if (name.getBytes(StandardCharsets.UTF_8).length > 1024) {
-        problems.add("label name '" + name.substring(0, 32) + "…' is longer than 1024 bytes");
-      }
-    }
-    for (String name : labelNames()) {
-      if (!KNOWN_LABELS.contains(name) && !HIGH_CARDINALITY.contains(name)) {
-        problems.add("label '" + name + "' is not one of service, env, version, host, level; use staticLabel for"
-            + " constants or mdcLabel to allow an MDC key");
-      }
-    }
-    if (all.size() > 15) {
-      problems.add("at most 15 labels (Loki's limit), not " + all.size());
-    }
-    if (all.size() != new java.util.HashSet<>(all).size()) {
-      problems.add("a label name is given twice: " + all);
-    }
-    for (String name : labelNames()) {
-      String value;
-      switch (name) {
-        case "service":
-          // Loki needs at least one label; a service without a name still gets a stream.
-          value = Resource.service(getContext(), service);
-          value = value == null ? "unknown" : value;
-          break;
-        case "env":
-          value = Resource.env(getContext(), env);
-          break;
-        case "version":
-          value = Resource.version(getContext(), version);
-          break;
-        case "host":
-          value = Resource.host(getContext(), host);
-          break;
-        default:
-          value = null;
-      }
-      if (value != null) {
-        set.put(name, value);
-      }
-    }
-    set.putAll(staticLabels);
-    for (Map.Entry<String, String> e : set.entrySet()) {
-      if (e.getValue().getBytes(StandardCharsets.UTF_8).length > 2048) {
-        problems.add("label '" + e.getKey() + "' has a value longer than 2048 bytes");
-      }
-    }
-    return set;
-  }
-
-  /** A label set in Loki's text form, values escaped as Prometheus does. */
-  static String format(Map<String, String> set) {
-    StringBuilder out = new StringBuilder("{");
-    for (Map.Entry<String, String> e : set.entrySet()) {
-      if (out.length() > 1) {
-        out.append(", ");
-      }
-      out.append(e.getKey()).append("=\"");
-      String v = e.getValue();
-      for (int i = 0; i < v.length(); i++) {
-        char c = v.charAt(i);
-        if (c == '\\' || c == '"') {
-          out.append('\\').append(c);
-        } else if (c == '\n') {
-          out.append("\\n");
-        } else {
-          out.append(c);
-        }
-      }
-      out.append('"');
-    }
-    return out.append('}').toString();
-  }
-
   // ---- the application thread
 
   @Override
   protected void append(ILoggingEvent event) {
-    try {
-      appended.increment();
-      if (dropping && queuedBytes.get() >= maxQueueBytes) {
-        // Full: dropping now spares the application the encoding of an event that could not be queued anyway.
-        dropFull();
-        return;
-      }
-      byte[] line = encoder.encode(event);
-      Instant instant = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
-      LokiRecord record;
-      if (structuredMetadata) {
-        Map<String, String> mdc = event.getMDCPropertyMap();
-        MdcKeys keys = MdcKeys.active();
-        record = new LokiRecord(labelsOf(event), instant.getEpochSecond(), instant.getNano(), line,
-            metadata(mdc, keys.requestId()), metadata(mdc, keys.traceId()), metadata(mdc, keys.spanId()),
-            fingerprintOf(event));
-      } else {
-        record = new LokiRecord(labelsOf(event), instant.getEpochSecond(), instant.getNano(), line,
-            null, null, null, null);
-      }
-      if (!reserve(record.budgetBytes)) {
-        dropFull();
-        return;
-      }
-      queue.offer(record);
-      int queued = queuedCount.incrementAndGet();
-      if (queued >= wakeAtQueued) {
-        LockSupport.unpark(sender);
-      }
-    } catch (RuntimeException e) {
-      droppedQueueFull.increment();
-      reportError("append failed: " + e.getClass().getName());
+    if (off) {
+      return;
     }
+    inAppend.incrementAndGet();
+    try {
+      // stop() may have begun after doAppend looked: then this event is refused as doAppend would have.
+      if (!isStarted()) {
+        return;
+      }
+      counters.appended.increment();
+      try {
+        if (buffer.full()) {
+          // Full: dropping now spares the application the encoding of an event that could not be queued anyway.
+          dropFull();
+          return;
+        }
+        LokiRecord record = record(event);
+        if (record.requestBytes > maxRequestBytes) {
+          counters.droppedTooLarge.increment();
+          trouble.warn("too-large", "an event of " + record.requestBytes + " bytes can never fit a push under"
+              + " maxRequestBytes (" + maxRequestBytes + ") and was dropped");
+          return;
+        }
+        counters.pending.increment();
+        if (!buffer.offer(record)) {
+          counters.pending.decrement();
+          dropFull();
+        }
+      } catch (RuntimeException e) {
+        counters.droppedFailed.increment();
+        trouble.warn("append", "an event could not be prepared for Loki and was dropped ("
+            + e.getClass().getName() + ")");
+      }
+    } finally {
+      inAppend.decrementAndGet();
+    }
+  }
+
+  private LokiRecord record(ILoggingEvent event) {
+    byte[] line = encoder.encode(event);
+    if (line == null) {
+      throw new IllegalStateException("the encoder returned no line");
+    }
+    Instant instant = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
+    LabelSet labelSet;
+    String[] extra = null;
+    if (labelPolicy.constant()) {
+      labelSet = labelPolicy.forLevel(event.getLevel());
+    } else {
+      String[] overflow = new String[2 * labelPolicy.mdcKeyCount()];
+      int[] count = new int[1];
+      labelSet = labelPolicy.labelsOf(event, overflow, count);
+      if (count[0] > 0) {
+        extra = java.util.Arrays.copyOf(overflow, 2 * count[0]);
+        trouble.warn("mdc-labels", "an MDC label had used its allowance of " + maxValuesPerMdcLabel
+            + " distinct values; further values go as structured metadata (" + labelPolicy.overflowed() + " so far)");
+      }
+    }
+    if (!structuredMetadata) {
+      return new LokiRecord(labelSet, instant.getEpochSecond(), instant.getNano(), line, null, null, null, null,
+          null);
+    }
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    MdcKeys keys = MdcKeys.active();
+    return new LokiRecord(labelSet, instant.getEpochSecond(), instant.getNano(), line,
+        metadata(mdc, keys.requestId()), metadata(mdc, keys.traceId()), metadata(mdc, keys.spanId()),
+        fingerprintOf(event), extra);
   }
 
   private void dropFull() {
-    droppedQueueFull.increment();
-    reportDrops();
-  }
-
-  private boolean reserve(int bytes) {
-    if (queuedBytes.addAndGet(bytes) <= maxQueueBytes) {
-      return true;
-    }
-    queuedBytes.addAndGet(-bytes);
-    if (dropping) {
-      return false;
-    }
-    long deadline = System.nanoTime() + blockTimeout.toNanos();
-    while (System.nanoTime() < deadline && !stopping) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-      if (queuedBytes.addAndGet(bytes) <= maxQueueBytes) {
-        return true;
-      }
-      queuedBytes.addAndGet(-bytes);
-    }
-    return false;
-  }
-
-  private String labelsOf(ILoggingEvent event) {
-    String base = levelLabels[levelIndex(event)];
-    if (mdcLabels.isEmpty()) {
-      return base;
-    }
-    Map<String, String> mdc = event.getMDCPropertyMap();
-    Map<String, String> set = new LinkedHashMap<>();
-    for (String name : mdcLabels) {
-      String value = mdc == null ? null : mdc.get(name);
-      if (value != null && !value.isEmpty()) {
-        set.put(name, value.length() > 512 ? value.substring(0, 512) : value);
-      }
-    }
-    if (set.isEmpty()) {
-      return base;
-    }
-    return base.substring(0, base.length() - 1) + (base.length() > 2 ? ", " : "") + format(set).substring(1);
-  }
-
-  private static int levelIndex(ILoggingEvent event) {
-    if (event.getLevel() == null) {
-      return 2;
-    }
-    switch (event.getLevel().toInt()) {
-      case ch.qos.logback.classic.Level.TRACE_INT:
-        return 0;
-      case ch.qos.logback.classic.Level.DEBUG_INT:
-        return 1;
-      case ch.qos.logback.classic.Level.WARN_INT:
-        return 3;
-      case ch.qos.logback.classic.Level.ERROR_INT:
-        return 4;
-      default:
-        return 2;
-    }
+    counters.droppedQueueFull.increment();
+    trouble.warn("queue-full", "dropping events: the queue holds " + buffer.bytes() + " bytes of at most "
+        + maxQueueBytes + " (" + counters.droppedQueueFull.sum() + " dropped so far; Loki unreachable or slow)");
   }
 
   private static String metadata(Map<String, String> mdc, String key) {
@@ -511,212 +432,10 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
         : ThreadlineEncoder.fingerprint(event.getThrowableProxy());
   }
 
-  // ---- the sender thread
-
-  private void sendLoop() {
-    Snappy snappy = new Snappy();
-    PushRequestWriter writer = new PushRequestWriter();
-    JsonPushWriter json = new JsonPushWriter();
-    List<LokiRecord> batch = new ArrayList<>();
-    long backoffNanos = 0;
-    while (true) {
-      if (batch.isEmpty()) {
-        if (!gather(batch)) {
-          return;
-        }
-        backoffNanos = 0;
-      }
-      if (stopping && System.nanoTime() > stopDeadline) {
-        dropAtShutdown(batch);
-        return;
-      }
-      Outcome outcome = push(batch, writer, snappy, json);
-      if (outcome.done) {
-        release(batch);
-        batch.clear();
-      } else {
-        retries.incrementAndGet();
-        backoffNanos = backoffNanos == 0 ? minBackoff.toNanos() : Math.min(backoffNanos * 2, maxBackoff.toNanos());
-        long wait = Math.max(outcome.retryAfterNanos,
-            backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1));
-        if (stopping) {
-          wait = Math.min(wait, Math.max(0, stopDeadline - System.nanoTime()));
-        }
-        LockSupport.parkNanos(this, wait);
-      }
-    }
-  }
-
   /**
-   * Waits for work and fills {@code batch} by the batch limits. Parks without a timeout when there is nothing to
-   * send. Returns false when the appender stopped and everything was sent.
-   */
-  private boolean gather(List<LokiRecord> batch) {
-    long firstSeen = 0;
-    int bytes = 0;
-    while (true) {
-      LokiRecord next;
-      while (batch.size() < batchMaxItems && (next = queue.peek()) != null) {
-        if (!batch.isEmpty() && bytes + next.lineLength > batchMaxBytes) {
-          return true;
-        }
-        queue.poll();
-        queuedCount.decrementAndGet();
-        batch.add(next);
-        bytes += next.lineLength;
-        if (firstSeen == 0) {
-          firstSeen = System.nanoTime();
-        }
-      }
-      if (batch.size() >= batchMaxItems || bytes >= batchMaxBytes) {
-        return true;
-      }
-      if (stopping) {
-        return !batch.isEmpty();
-      }
-      // Publish the wake-up threshold first, then look again: an event queued in between either reads the
-      // threshold (and unparks this thread) or is seen here.
-      if (batch.isEmpty()) {
-        wakeAtQueued = 1;
-        if (queue.isEmpty() && !stopping) {
-          LockSupport.park(this);
-        }
-      } else {
-        long left = batchMaxWait.toNanos() - (System.nanoTime() - firstSeen);
-        if (left <= 0) {
-          return true;
-        }
-        int lacking = batchMaxItems - batch.size();
-        wakeAtQueued = lacking;
-        if (queuedCount.get() < lacking && !stopping) {
-          LockSupport.parkNanos(this, left);
-        }
-      }
-      wakeAtQueued = Integer.MAX_VALUE;
-    }
-  }
-
-  private static final class Outcome {
-    static final Outcome DONE = new Outcome(true, 0);
-    final boolean done;
-    final long retryAfterNanos;
-
-    Outcome(boolean done, long retryAfterNanos) {
-      this.done = done;
-      this.retryAfterNanos = retryAfterNanos;
-    }
-  }
-
-  private Outcome push(List<LokiRecord> batch, PushRequestWriter writer, Snappy snappy, JsonPushWriter json) {
-    long started = System.nanoTime();
-    try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(pushUri).timeout(requestTimeout);
-      int compressedLength;
-      if (format.equals("json")) {
-        byte[] body = json.write(batch, gzip);
-        compressedLength = body.length;
-        request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (gzip) {
-          request.header("Content-Encoding", "gzip");
-        }
-      } else {
-        int length = writer.write(batch);
-        byte[] compressed = snappy.compress(writer.buffer(), length);
-        compressedLength = snappy.compressedLength();
-        request.header("Content-Type", "application/x-protobuf")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(compressed, 0, compressedLength));
-      }
-      resolvedHeaders.forEach(request::header);
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      int status = response.statusCode();
-      if (status / 100 == 2) {
-        sent.addAndGet(batch.size());
-        bytesSent.addAndGet(compressedLength);
-        lastSendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        return Outcome.DONE;
-      }
-      String body = response.body() == null ? "" : response.body().strip();
-      if (status == 429 || status / 100 == 5) {
-        reportError("Loki answered " + status + " (will retry): " + abbreviate(body));
-        return new Outcome(false, retryAfter(response));
-      }
-      droppedRejected.addAndGet(batch.size());
-      reportError("Loki refused a batch of " + batch.size() + " events with " + status + " (not retried): "
-          + abbreviate(body));
-      return Outcome.DONE;
-    } catch (IOException e) {
-      reportError("Could not reach Loki (will retry): " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + abbreviate(e.getMessage())));
-      return new Outcome(false, 0);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Outcome(false, 0);
-    } catch (RuntimeException e) {
-      reportError("Sending to Loki failed (will retry): " + e.getClass().getName());
-      return new Outcome(false, 0);
-    }
-  }
-
-  private static long retryAfter(HttpResponse<?> response) {
-    return response.headers().firstValue("Retry-After").map(value -> {
-      try {
-        return TimeUnit.SECONDS.toNanos(Math.min(300, Long.parseLong(value.trim())));
-      } catch (NumberFormatException e) {
-        return 0L;
-      }
-    }).orElse(0L);
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 300 ? text : text.substring(0, 300) + "…";
-  }
-
-  private void release(List<LokiRecord> batch) {
-    long bytes = 0;
-    for (LokiRecord r : batch) {
-      bytes += r.budgetBytes;
-    }
-    queuedBytes.addAndGet(-bytes);
-  }
-
-  private void dropAtShutdown(List<LokiRecord> batch) {
-    int count = batch.size();
-    release(batch);
-    batch.clear();
-    LokiRecord r;
-    while ((r = queue.poll()) != null) {
-      queuedCount.decrementAndGet();
-      queuedBytes.addAndGet(-r.budgetBytes);
-      count++;
-    }
-    if (count > 0) {
-      droppedAtShutdown.addAndGet(count);
-      addWarn("LokiAppender '" + getName() + "' stopped with " + count + " events unsent after "
-          + shutdownTimeout.toMillis() + " ms (Loki unreachable or too slow)");
-    }
-  }
-
-  private void reportDrops() {
-    long now = System.nanoTime();
-    long last = lastDropReport.get();
-    if (now - last >= STATUS_INTERVAL_NANOS && lastDropReport.compareAndSet(last, now)) {
-      addWarn("LokiAppender '" + getName() + "' is dropping events: its queue holds " + queuedBytes.get()
-          + " bytes of at most " + maxQueueBytes + " (" + droppedQueueFull.sum() + " dropped so far)");
-    }
-  }
-
-  private void reportError(String message) {
-    lastError = message;
-    long now = System.nanoTime();
-    long last = lastErrorReport.get();
-    if (now - last >= STATUS_INTERVAL_NANOS && lastErrorReport.compareAndSet(last, now)) {
-      addWarn("LokiAppender '" + getName() + "': " + message);
-    }
-  }
-
-  /**
-   * Stops taking events and sends what is queued, waiting at most {@link #setShutdownTimeout shutdownTimeout};
-   * whatever is still unsent then is dropped and counted. Never waits longer, even with Loki down.
+   * Stops taking events and sends what is queued, for at most {@link #setShutdownTimeout shutdownTimeout}; no push
+   * outlives it, and a refused connection ends it at once. When this returns the counters are final: whatever was
+   * not sent is counted at shutdown, a push without an answer as unconfirmed.
    */
   @Override
   public void stop() {
@@ -724,34 +443,62 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       return;
     }
     super.stop();
-    stopDeadline = System.nanoTime() + shutdownTimeout.toNanos();
+    removeShutdownHook();
+    if (off) {
+      return;
+    }
     stopping = true;
-    LockSupport.unpark(sender);
-    try {
-      sender.join(shutdownTimeout.toMillis() + 1000);
-    } catch (InterruptedException e) {
+    buffer.closing();
+    // Let appends that began before super.stop() finish queueing: none does I/O, a blocked one gives up at once.
+    long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    while (inAppend.get() > 0 && System.nanoTime() < settled) {
+      Thread.yield();
+    }
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+    sender.stopping(deadline);
+    Thread thread = senderThread;
+    LockSupport.unpark(thread);
+    boolean interrupted = false;
+    long waitUntil = deadline + TimeUnit.MILLISECONDS.toNanos(250);
+    long left;
+    while (thread.isAlive() && (left = waitUntil - System.nanoTime()) > 0) {
+      try {
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    // Counts whatever the sender did not: all of it if the sender is stuck or dead, nothing if it finished.
+    sender.abandon();
+    if (thread.isAlive()) {
+      thread.interrupt();
+    }
+    client.close();
+    unregisterJmx();
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    if (sender.isAlive()) {
-      sender.interrupt();
-    }
-    unregisterJmx();
   }
 
   /** The counters since start. */
   public LokiStats stats() {
-    return new LokiStats(appended.sum(), sent.get(), droppedQueueFull.sum(), droppedRejected.get(),
-        droppedAtShutdown.get(), retries.get(), bytesSent.get(), queuedBytes.get(), lastError, lastSendMillis);
+    return counters.snapshot(buffer == null ? 0 : buffer.bytes(), labelPolicy == null ? 0 : labelPolicy.overflowed(),
+        senderRunning());
+  }
+
+  /** Whether a blank url switched the appender off. */
+  public boolean isOff() {
+    return off;
   }
 
   @Override
   public long getAppended() {
-    return appended.sum();
+    return counters.appended.sum();
   }
 
   @Override
   public long getSent() {
-    return sent.get();
+    return counters.sent.get();
   }
 
   @Override
@@ -761,53 +508,86 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
 
   @Override
   public long getDroppedQueueFull() {
-    return droppedQueueFull.sum();
+    return counters.droppedQueueFull.sum();
   }
 
   @Override
   public long getDroppedRejected() {
-    return droppedRejected.get();
+    return counters.droppedRejected.get();
   }
 
   @Override
   public long getDroppedAtShutdown() {
-    return droppedAtShutdown.get();
+    return counters.droppedAtShutdown.get();
+  }
+
+  @Override
+  public long getDroppedTooLarge() {
+    return counters.droppedTooLarge.sum();
+  }
+
+  @Override
+  public long getDroppedRetriesExhausted() {
+    return counters.droppedRetriesExhausted.get();
+  }
+
+  @Override
+  public long getDroppedFailed() {
+    return counters.droppedFailed.sum();
+  }
+
+  @Override
+  public long getUnconfirmed() {
+    return counters.unconfirmed.get();
+  }
+
+  @Override
+  public long getPending() {
+    return counters.pending.sum();
+  }
+
+  @Override
+  public boolean isSenderRunning() {
+    return senderRunning();
   }
 
   @Override
   public long getRetries() {
-    return retries.get();
+    return counters.retries.get();
   }
 
   @Override
   public long getBytesSent() {
-    return bytesSent.get();
+    return counters.bytesSent.get();
   }
 
   @Override
   public long getQueuedBytes() {
-    return queuedBytes.get();
+    return buffer == null ? 0 : buffer.bytes();
   }
 
   @Override
   public String getLastError() {
-    return lastError;
+    return counters.lastError;
   }
 
   @Override
   public long getLastSendMillis() {
-    return lastSendMillis;
+    return counters.lastSendMillis;
   }
 
   @Override
   public String toString() {
-    return "LokiAppender[name=" + getName() + ", url=" + url + ", labels=" + labels + ", tenant=" + tenant
+    return "LokiAppender[name=" + getName() + ", url=" + redact(url) + ", labels=" + labels + ", tenant=" + tenant
         + ", auth=" + (bearerToken != null ? "bearer" : username != null ? "basic" : "none") + "]";
   }
 
   // ---- settings
 
-  /** Loki's base URL, e.g. {@code http://loki:3100}; the push path is added. Required. */
+  /**
+   * Loki's base URL, e.g. {@code http://loki:3100}; the push path is added. Blank (as {@code ${LOKI_URL:-}} is when
+   * the variable is unset) switches the appender off.
+   */
   public void setUrl(String url) {
     this.url = url;
   }
@@ -832,19 +612,30 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     staticLabels.put(nameEqualsValue.substring(0, equals).trim(), nameEqualsValue.substring(equals + 1).trim());
   }
 
-  /** An MDC key allowed as a label; only for low-cardinality keys (a region, a tenant tier). */
+  /**
+   * An MDC key allowed as a label; only for low-cardinality keys (a region, a tenant tier). At most
+   * {@link #setMaxValuesPerMdcLabel maxValuesPerMdcLabel} distinct values become label values.
+   */
   public void addMdcLabel(String key) {
     if (key != null && !key.isBlank()) {
       mdcLabels.add(key.trim());
     }
   }
 
-  /** The {@code service} label value; default as {@link Resource#service}. */
+  /**
+   * How many distinct values of each MDC label become label values (streams); later values go as structured
+   * metadata of the same name instead, counted in {@link LokiStats#mdcLabelOverflow()}. Default 100.
+   */
+  public void setMaxValuesPerMdcLabel(int maxValuesPerMdcLabel) {
+    this.maxValuesPerMdcLabel = maxValuesPerMdcLabel;
+  }
+
+  /** The {@code service} label value; default as {@link dev.threadline.logback.Resource#service}. */
   public void setService(String service) {
     this.service = service;
   }
 
-  /** The {@code env} label value; default as {@link Resource#env}. */
+  /** The {@code env} label value; default as {@link dev.threadline.logback.Resource#env}. */
   public void setEnv(String env) {
     this.env = env;
   }
@@ -884,9 +675,18 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     this.batchMaxItems = batchMaxItems;
   }
 
-  /** The most bytes of lines per push (at most 4 MiB, Loki's decoded limit). Default 1048576. */
+  /** The most bytes of lines per push. Default 1048576. */
   public void setBatchMaxBytes(int batchMaxBytes) {
     this.batchMaxBytes = batchMaxBytes;
+  }
+
+  /**
+   * The most bytes of one push as Loki decodes it (before compression): labels, timestamps, lines and metadata.
+   * Default 4194304, Loki's gRPC message limit, over which it answers 500. A push Loki still finds too large (413,
+   * or that 500) is split; a single event that cannot fit is dropped and counted.
+   */
+  public void setMaxRequestBytes(int maxRequestBytes) {
+    this.maxRequestBytes = maxRequestBytes;
   }
 
   /** How long a batch waits for more events after its first. Default 1 second. */
@@ -909,9 +709,35 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
     this.minBackoff = toJava(minBackoff, this.minBackoff);
   }
 
-  /** Longest retry delay. Default 30 seconds. */
+  /** Longest retry delay (one second at most while the queue is more than half full). Default 5 seconds. */
   public void setMaxBackoff(ch.qos.logback.core.util.Duration maxBackoff) {
     this.maxBackoff = toJava(maxBackoff, this.maxBackoff);
+  }
+
+  /**
+   * How many times a push that reached Loki and failed (5xx, a timeout, a broken connection) is retried before its
+   * events are dropped (counted as retries exhausted, or unconfirmed after a timeout) and the next batch goes.
+   * Connection failures before Loki is reached and 429s are not counted. Default 10.
+   */
+  public void setMaxRetries(int maxRetries) {
+    this.maxRetries = maxRetries;
+  }
+
+  /** How long one failing push is retried at most, whatever {@link #setMaxRetries maxRetries}. Default 2 minutes. */
+  public void setMaxRetryTime(ch.qos.logback.core.util.Duration maxRetryTime) {
+    this.maxRetryTime = toJava(maxRetryTime, this.maxRetryTime);
+  }
+
+  /**
+   * Whether the appender stops itself (sending what is queued) when the JVM exits normally, so the last lines of a
+   * program that just returns from {@code main} arrive. Default true; the Spring Boot starter turns it off, as Boot
+   * stops logging itself after the application. Turning it off on a started appender removes its hook.
+   */
+  public void setShutdownHook(boolean shutdownHook) {
+    this.shutdownHook = shutdownHook;
+    if (!shutdownHook) {
+      removeShutdownHook();
+    }
   }
 
   /** How long {@link #stop()} tries to send what is queued. Default 10 seconds. */

@@ -24,6 +24,24 @@ public interface LokiAppenderMXBean {
   /** Events unsent when the shutdown timeout ran out. */
   long getDroppedAtShutdown();
 
+  /** Events that could never fit a push. */
+  long getDroppedTooLarge();
+
+  /** Events in pushes that kept failing past the retry bounds. */
+  long getDroppedRetriesExhausted();
+
+  /** Events lost to a failure inside the appender. */
+  long getDroppedFailed();
+
+  /** Events sent to Loki without an answer when the appender stopped. */
+  long getUnconfirmed();
+
+  /** Events queued or being sent now. */
+  long getPending();
+
+  /** Whether the sender thread is alive. */
+  boolean isSenderRunning();
+
   /** Batch sends retried. */
   long getRetries();
 

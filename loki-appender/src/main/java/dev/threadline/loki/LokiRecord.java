@@ -2,16 +2,17 @@ package dev.threadline.loki;
 
 /**
  * One event, ready to ship: its stream's label set, its timestamp, its encoded line, its structured metadata.
- * Made on the application thread by {@link LokiAppender#append}; read by the sender thread only. It is also its own
- * node in the {@link RecordQueue}, so queueing an event allocates nothing more.
+ * Made on the application thread by {@link LokiAppender}; read by the sender thread only. It is also its own node in
+ * the {@link RecordQueue}, so queueing an event allocates nothing more.
  */
 final class LokiRecord {
 
   /** The structured metadata names, in the order of {@link #metadata(int)}. */
   static final String[] METADATA_NAMES = {"requestId", "trace_id", "span_id", "error_fingerprint"};
+  /** A bound on what one entry adds to a push besides its line and metadata: tags, lengths, timestamp. */
+  static final int ENTRY_OVERHEAD = 48;
 
-  /** The label set in Loki's text form, {@code {service="api", level="info"}}; shared between records. */
-  final String labels;
+  final LabelSet labels;
   final long epochSecond;
   final int nanos;
   final byte[] line;
@@ -21,13 +22,20 @@ final class LokiRecord {
   private final String traceId;
   private final String spanId;
   private final String fingerprint;
+  /** Further metadata pairs (name, value, …), e.g. MDC label values past their allowance; {@code null} if none. */
+  final String[] extra;
   /** What this record counts against the byte budget. */
   final int budgetBytes;
+  /**
+   * A bound on what this record adds to an encoded push, its stream's labels included (as if it were alone in its
+   * stream), so a batch whose records' bounds sum under the request limit encodes under it.
+   */
+  final int requestBytes;
   /** The next record in the queue; written once, by the producer that queued it. */
   volatile LokiRecord next;
 
-  LokiRecord(String labels, long epochSecond, int nanos, byte[] line, String requestId, String traceId,
-      String spanId, String fingerprint) {
+  LokiRecord(LabelSet labels, long epochSecond, int nanos, byte[] line, String requestId, String traceId,
+      String spanId, String fingerprint, String[] extra) {
     this.labels = labels;
     this.epochSecond = epochSecond;
     this.nanos = nanos;
@@ -37,7 +45,16 @@ final class LokiRecord {
     this.traceId = traceId;
     this.spanId = spanId;
     this.fingerprint = fingerprint;
-    this.budgetBytes = 64 + line.length + length(requestId) + length(traceId) + length(spanId) + length(fingerprint);
+    this.extra = extra;
+    int metadata = length(requestId) + length(traceId) + length(spanId) + length(fingerprint);
+    if (extra != null) {
+      for (String s : extra) {
+        metadata += length(s);
+      }
+    }
+    this.budgetBytes = 64 + line.length + metadata;
+    // Metadata values are at most 3 UTF-8 bytes per char; length() already adds 24 per value for framing.
+    this.requestBytes = ENTRY_OVERHEAD + lineLength + 3 * metadata + (labels == null ? 0 : labels.utf8().length + 16);
   }
 
   /** The value of structured metadata {@code k} (named by {@link #METADATA_NAMES}), or {@code null} if absent. */
@@ -55,7 +72,7 @@ final class LokiRecord {
   }
 
   boolean hasMetadata() {
-    return requestId != null || traceId != null || spanId != null || fingerprint != null;
+    return requestId != null || traceId != null || spanId != null || fingerprint != null || extra != null;
   }
 
   private static int length(String value) {

@@ -1,33 +1,58 @@
 package dev.threadline.loki;
 
 /**
- * A snapshot of a {@link LokiAppender}'s counters since it started.
+ * A snapshot of a {@link LokiAppender}'s counters since it started. Every event handed to the appender is in exactly
+ * one place: {@code appended = sent + dropped() + unconfirmed + pending}. The counters are read one after another,
+ * so while events move the sum can be off by those in motion; once the appender has stopped it is exact.
  *
  * @param appended events handed to the appender
  * @param sent events Loki accepted
- * @param droppedQueueFull events dropped because the byte budget was full
- * @param droppedRejected events in batches Loki refused for good (400, 413 and other 4xx but 429)
- * @param droppedAtShutdown events still unsent when the shutdown timeout ran out
- * @param retries batch sends retried after a connection failure, 429 or 5xx
+ * @param droppedQueueFull events dropped because the byte budget was full (or a {@code block} caller gave up)
+ * @param droppedTooLarge events that could never fit in a push under {@code maxRequestBytes}
+ * @param droppedRejected events Loki refused for good (a 4xx other than 429, or the refused part of a 400)
+ * @param droppedRetriesExhausted events in a batch that still failed after {@code maxRetries} or {@code maxRetryTime}
+ * @param droppedFailed events lost to a failure inside the appender (the encoder threw, a batch could not be encoded)
+ * @param droppedAtShutdown events not yet sent when the appender stopped
+ * @param unconfirmed events handed to Loki whose answer never came before the appender stopped: Loki may have
+ *     stored them or not
+ * @param pending events queued or being sent now
+ * @param retries pushes retried after a connection failure, timeout, 429 or 5xx
+ * @param retriedAfterTimeout events sent again after a push timed out or its connection broke mid-request: Loki may
+ *     have stored the first copy too, so metric queries can count these twice
  * @param bytesSent compressed request bytes Loki accepted
  * @param queuedBytes bytes of events waiting (or being sent) now, against the budget
- * @param lastError the last failure, without secrets; {@code null} if none
+ * @param mdcLabelOverflow MDC label values sent as structured metadata because their key had used its allowance of
+ *     distinct values
+ * @param senderRunning whether the sender thread is alive (false once stopped, or if it died and could not be
+ *     restarted)
+ * @param senderRestarts times the sender thread was restarted after an unexpected failure
+ * @param lastError the last failure, short and without secrets or Loki's raw text; {@code null} if none
  * @param lastSendMillis how long the last successful push took
  */
 public record LokiStats(
     long appended,
     long sent,
     long droppedQueueFull,
+    long droppedTooLarge,
     long droppedRejected,
+    long droppedRetriesExhausted,
+    long droppedFailed,
     long droppedAtShutdown,
+    long unconfirmed,
+    long pending,
     long retries,
+    long retriedAfterTimeout,
     long bytesSent,
     long queuedBytes,
+    long mdcLabelOverflow,
+    boolean senderRunning,
+    long senderRestarts,
     String lastError,
     long lastSendMillis) {
 
   /** All dropped events, whatever the cause. */
   public long dropped() {
-    return droppedQueueFull + droppedRejected + droppedAtShutdown;
+    return droppedQueueFull + droppedTooLarge + droppedRejected + droppedRetriesExhausted + droppedFailed
+        + droppedAtShutdown;
   }
 }

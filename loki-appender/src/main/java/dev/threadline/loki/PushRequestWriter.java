@@ -45,13 +45,13 @@ final class PushRequestWriter {
 
   /** Groups {@code records} by stream, in order of first appearance, and encodes them; returns the length. */
   int write(List<LokiRecord> records) {
-    Map<String, List<LokiRecord>> streams = new LinkedHashMap<>();
+    Map<LabelSet, List<LokiRecord>> streams = new LinkedHashMap<>();
     for (LokiRecord r : records) {
       streams.computeIfAbsent(r.labels, k -> new java.util.ArrayList<>()).add(r);
     }
     pos = 0;
-    for (Map.Entry<String, List<LokiRecord>> stream : streams.entrySet()) {
-      byte[] labels = stream.getKey().getBytes(StandardCharsets.UTF_8);
+    for (Map.Entry<LabelSet, List<LokiRecord>> stream : streams.entrySet()) {
+      byte[] labels = stream.getKey().utf8();
       List<LokiRecord> entries = stream.getValue();
       if (entrySizes.length < entries.size()) {
         entrySizes = new int[Math.max(entries.size(), entrySizes.length * 2)];
@@ -94,6 +94,16 @@ final class PushRequestWriter {
             bytes(LEN_2, bytes);
           }
         }
+        if (r.extra != null) {
+          for (int k = 0; k < r.extra.length; k += 2) {
+            byte[] name = r.extra[k].getBytes(StandardCharsets.UTF_8);
+            byte[] value = r.extra[k + 1].getBytes(StandardCharsets.UTF_8);
+            tag(LEN_3);
+            varint(field(name.length) + field(value.length));
+            bytes(LEN_1, name);
+            bytes(LEN_2, value);
+          }
+        }
       }
     }
     return pos;
@@ -112,6 +122,11 @@ final class PushRequestWriter {
         size += field(field(NAMES[k].length) + field(utf8(k, value).length));
       }
     }
+    if (r.extra != null) {
+      for (int k = 0; k < r.extra.length; k += 2) {
+        size += field(field(utf8Length(r.extra[k])) + field(utf8Length(r.extra[k + 1])));
+      }
+    }
     return size;
   }
 
@@ -127,6 +142,10 @@ final class PushRequestWriter {
     recent[k] = value;
     recentBytes[k] = bytes;
     return bytes;
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static int timestampSize(LokiRecord r) {

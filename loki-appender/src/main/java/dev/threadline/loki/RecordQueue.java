@@ -19,7 +19,7 @@ final class RecordQueue {
   private LokiRecord taken;
 
   RecordQueue() {
-    LokiRecord stub = new LokiRecord("", 0, 0, new byte[0], null, null, null, null);
+    LokiRecord stub = new LokiRecord(null, 0, 0, new byte[0], null, null, null, null, null);
     taken = stub;
     tail = new AtomicReference<>(stub);
   }

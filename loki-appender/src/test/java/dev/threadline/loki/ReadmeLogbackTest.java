@@ -72,6 +72,7 @@ class ReadmeLogbackTest {
         <configuration>
           <appender name="LOKI" class="dev.threadline.loki.LokiAppender">
             <url>http://127.0.0.1:1</url>
+            <service>durations</service>
             <blockTimeout>20 milliseconds</blockTimeout>
             <batchMaxWait>2 seconds</batchMaxWait>
             <connectTimeout>1 second</connectTimeout>

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class RecordQueueTest {
 
   private static LokiRecord record(int producer, int sequence) {
-    return new LokiRecord("{}", producer, sequence, new byte[0], null, null, null, null);
+    return new LokiRecord(null, producer, sequence, new byte[0], null, null, null, null, null);
   }
 
   @Test

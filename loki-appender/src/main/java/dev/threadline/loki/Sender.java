@@ -1,0 +1,495 @@
+package dev.threadline.loki;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one background thread that ships: it takes a batch from the {@link RecordBuffer}, keeps each push under the
+ * request limit (splitting a batch Loki finds too large, dropping a single event that can never fit), pushes it
+ * through the {@link LokiClient}, and settles every event exactly once: sent, refused, dropped by cause, or, at
+ * shutdown, unconfirmed.
+ *
+ * <p>Retries: a push that reached Loki and failed (429 and 5xx, a timeout, a broken connection) is retried with
+ * exponential backoff and jitter at most {@code maxRetries} times and for at most {@code maxRetryTime}, then
+ * dropped (counted), so no batch can hold up the ones behind it; 429s wait as long as Loki asks but are not counted
+ * against the batch. A push that never reached Loki (connection refused, unknown host) is retried for as long as
+ * the appender runs: it says nothing about the batch, and the byte budget bounds what waits. The backoff is capped
+ * at {@code maxBackoff}, and at one second while the budget is more than half used, so recovery is prompt.
+ *
+ * <p>Shutdown: after {@link #stopping} it sends what is queued until the deadline; no request outlives it (each
+ * timeout is cut to what is left). A refused connection ends it at once. Whatever is left is counted at shutdown;
+ * a push whose answer had not come is counted unconfirmed.
+ *
+ * <p>Any {@link Throwable} from a step is reported, the batch in hand dropped (counted as failed), and the loop goes
+ * on; an interrupt is cleared and ignored until the appender stops.
+ */
+final class Sender implements Runnable {
+
+  /** Settings the sender needs. */
+  record Settings(int batchMaxItems, int batchMaxBytes, long batchMaxWaitNanos, int maxRequestBytes,
+      Duration requestTimeout, long minBackoffNanos, long maxBackoffNanos, int maxRetries, long maxRetryTimeNanos) {
+  }
+
+  private static final long PROMPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  private final RecordBuffer buffer;
+  private final LokiClient client;
+  private final Counters counters;
+  private final Trouble trouble;
+  private final Settings settings;
+
+  /** What the sender holds: the parts of the current batch still to push, oldest first. */
+  private final ArrayDeque<List<LokiRecord>> parts = new ArrayDeque<>();
+  /** Guards settling against {@link #abandon}. */
+  private final Object settle = new Object();
+  private boolean abandoned; // guarded by settle
+  private int onWire; // guarded by settle: events of the push under way
+
+  private volatile boolean stopping;
+  private volatile long deadline;
+  private int attempts;
+  private long firstFailure;
+  private long backoff;
+  private boolean maybeStored;
+  private long outageSince;
+  private long droppedBeforeOutage;
+
+  Sender(RecordBuffer buffer, LokiClient client, Counters counters, Trouble trouble, Settings settings) {
+    this.buffer = buffer;
+    this.client = client;
+    this.counters = counters;
+    this.trouble = trouble;
+    this.settings = settings;
+  }
+
+  /** Asks the sender to send what is queued until {@code deadlineNanos}, then finish. */
+  void stopping(long deadlineNanos) {
+    deadline = deadlineNanos;
+    stopping = true;
+  }
+
+  @Override
+  public void run() {
+    while (true) {
+      try {
+        if (!step()) {
+          return;
+        }
+      } catch (Throwable t) {
+        if (!failed(t)) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** One push, or one wait; false when the sender is done. */
+  private boolean step() {
+    if (Thread.interrupted() && !stopping) {
+      trouble.warn("interrupt", "the sender thread was interrupted; it goes on until the appender stops");
+    }
+    if (isAbandoned()) {
+      return false;
+    }
+    if (parts.isEmpty()) {
+      List<LokiRecord> batch = new ArrayList<>();
+      if (!gather(batch)) {
+        return false;
+      }
+      parts.add(batch);
+      attempts = 0;
+      firstFailure = 0;
+      maybeStored = false;
+    }
+    long left = deadline - System.nanoTime();
+    if (stopping && left <= TimeUnit.MILLISECONDS.toNanos(1)) {
+      finish("the shutdown timeout ran out");
+      return false;
+    }
+    List<LokiRecord> part = parts.peek();
+    int size;
+    try {
+      size = client.encode(part);
+    } catch (Exception e) {
+      // Deterministic: the same events fail again. Halve until the one that fails is alone, and drop only it.
+      if (!split(part)) {
+        settleDropped(part, counters.droppedFailed::add, "encode");
+        trouble.warn("encode", "an event could not be encoded for Loki and was dropped (" + e + ")");
+      }
+      return true;
+    }
+    if (size > settings.maxRequestBytes()) {
+      if (!split(part)) {
+        settleDropped(part, counters.droppedTooLarge::add, "too-large");
+        trouble.warn("too-large", "an event of " + size + " bytes can never fit a push under maxRequestBytes ("
+            + settings.maxRequestBytes() + ") and was dropped");
+      }
+      return true;
+    }
+    Duration timeout = settings.requestTimeout();
+    if (stopping) {
+      timeout = Duration.ofNanos(Math.min(timeout.toNanos(), Math.max(left, 1)));
+    }
+    synchronized (settle) {
+      if (abandoned) {
+        return false;
+      }
+      onWire = part.size();
+    }
+    long started = System.nanoTime();
+    LokiClient.Result result = client.send(timeout);
+    return outcome(part, result, started);
+  }
+
+  private boolean outcome(List<LokiRecord> part, LokiClient.Result result, long started) {
+    switch (result.kind()) {
+      case ACCEPTED:
+        if (settle(part, part.size(), 0, counters.droppedRejected::addAndGet)) {
+          counters.bytesSent.addAndGet(client.bodyLength());
+          counters.lastSendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          if (maybeStored) {
+            counters.retriedAfterTimeout.addAndGet(part.size());
+          }
+          recovered();
+        }
+        return true;
+      case REFUSED:
+        counters.lastError = result.summary();
+        settle(part, part.size() - result.refused(), result.refused(), counters.droppedRejected::addAndGet);
+        trouble.warn("refused", result.detail() + " (" + result.refused() + " of " + part.size()
+            + " entries refused, not retried; " + counters.droppedRejected.get() + " refused so far)");
+        recovered();
+        return true;
+      case TOO_LARGE:
+        counters.lastError = result.summary();
+        if (!split(part)) {
+          settleDropped(part, counters.droppedTooLarge::add, "too-large");
+          trouble.warn("too-large", result.detail() + "; a single event that large was dropped");
+        }
+        return true;
+      case UNREACHABLE:
+        counters.lastError = result.summary();
+        clearOnWire();
+        if (stopping) {
+          finish(result.detail());
+          return false;
+        }
+        outage(result.detail());
+        pause(0, false);
+        return true;
+      case INTERRUPTED:
+        clearOnWire();
+        if (stopping) {
+          finish("the sender was interrupted");
+          return false;
+        }
+        return true;
+      case NO_ANSWER:
+        counters.lastError = result.summary();
+        maybeStored = true;
+        if (stopping) {
+          settleUnconfirmed(part);
+          return true;
+        }
+        return failedAttempt(part, result, true);
+      case RETRY:
+      default:
+        counters.lastError = result.summary();
+        if (result.status() == 429) {
+          clearOnWire();
+          outage(result.detail());
+          pause(result.retryAfterNanos(), true);
+          return true;
+        }
+        return failedAttempt(part, result, false);
+    }
+  }
+
+  /** A push that reached Loki failed: retry within the bounds, or give the part up. */
+  private boolean failedAttempt(List<LokiRecord> part, LokiClient.Result result, boolean noAnswer) {
+    clearOnWire();
+    long now = System.nanoTime();
+    if (firstFailure == 0) {
+      firstFailure = now;
+    }
+    attempts++;
+    if (attempts > settings.maxRetries() || now - firstFailure >= settings.maxRetryTimeNanos()) {
+      if (noAnswer) {
+        settleUnconfirmed(part);
+      } else {
+        settleDropped(part, counters.droppedRetriesExhausted::addAndGet, "exhausted");
+      }
+      trouble.warn("exhausted", "gave up on a batch of " + part.size() + " events after " + attempts
+          + " attempts in " + TimeUnit.NANOSECONDS.toSeconds(now - firstFailure) + " s (" + result.detail()
+          + "); the next batch goes");
+      attempts = 0;
+      firstFailure = 0;
+      maybeStored = false;
+      return true;
+    }
+    outage(result.detail() + " (attempt " + attempts + " of " + (settings.maxRetries() + 1) + ")");
+    pause(result.retryAfterNanos(), true);
+    return true;
+  }
+
+  /** Waits out a backoff (cut short at shutdown). */
+  private void pause(long retryAfterNanos, boolean counted) {
+    counters.retries.incrementAndGet();
+    long cap = buffer.bytes() * 2 > buffer.maxBytes()
+        ? Math.min(settings.maxBackoffNanos(), PROMPT_BACKOFF_NANOS) : settings.maxBackoffNanos();
+    backoff = backoff == 0 ? settings.minBackoffNanos() : Math.min(backoff * 2, cap);
+    backoff = Math.min(backoff, cap);
+    long wait = Math.max(Math.min(retryAfterNanos, MAX_RETRY_AFTER_NANOS),
+        backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+    long end = System.nanoTime() + wait;
+    long left;
+    while ((left = end - System.nanoTime()) > 0) {
+      if (stopping) {
+        left = Math.min(left, deadline - System.nanoTime());
+        if (left <= 0) {
+          return;
+        }
+      }
+      LockSupport.parkNanos(this, left);
+      if (Thread.interrupted() && !stopping) {
+        continue; // an interrupt must not turn the wait into a busy loop
+      }
+      if (stopping) {
+        return; // stop() unparked us: try once more now, within the deadline
+      }
+    }
+  }
+
+  private void outage(String detail) {
+    if (outageSince == 0) {
+      outageSince = System.nanoTime();
+      droppedBeforeOutage = counters.droppedQueueFull.sum();
+    }
+    trouble.warn("outage", detail + "; " + counters.pending.sum() + " events wait (" + buffer.bytes() + " of "
+        + buffer.maxBytes() + " bytes), " + counters.droppedQueueFull.sum() + " dropped for a full queue so far");
+  }
+
+  private void recovered() {
+    backoff = 0;
+    if (outageSince != 0) {
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageSince);
+      long dropped = counters.droppedQueueFull.sum() - droppedBeforeOutage;
+      outageSince = 0;
+      trouble.now("Loki answers again after " + seconds + " s of trouble" + (dropped == 0 ? "; nothing was dropped"
+          : "; " + dropped + " events were dropped meanwhile for a full queue"));
+    }
+  }
+
+  /** Halves the head part in place; false when it is a single event. */
+  private boolean split(List<LokiRecord> part) {
+    if (part.size() < 2) {
+      return false;
+    }
+    parts.poll();
+    int half = part.size() / 2;
+    parts.addFirst(new ArrayList<>(part.subList(half, part.size())));
+    parts.addFirst(new ArrayList<>(part.subList(0, half)));
+    return true;
+  }
+
+  // ---- settling: every event once
+
+  private interface Cause {
+    void add(long n);
+  }
+
+  /** Counts {@code sentCount} sent and {@code refusedCount} by {@code refused}; false if stop() took over. */
+  private boolean settle(List<LokiRecord> part, int sentCount, int refusedCount, Cause refused) {
+    synchronized (settle) {
+      if (abandoned) {
+        return false;
+      }
+      parts.poll();
+      onWire = 0;
+      counters.sent.addAndGet(sentCount);
+      if (refusedCount > 0) {
+        refused.add(refusedCount);
+      }
+      release(part);
+      return true;
+    }
+  }
+
+  private void settleDropped(List<LokiRecord> part, Cause cause, String kind) {
+    synchronized (settle) {
+      if (abandoned) {
+        return;
+      }
+      parts.poll();
+      onWire = 0;
+      cause.add(part.size());
+      release(part);
+    }
+  }
+
+  private void settleUnconfirmed(List<LokiRecord> part) {
+    synchronized (settle) {
+      if (abandoned) {
+        return;
+      }
+      parts.poll();
+      onWire = 0;
+      counters.unconfirmed.addAndGet(part.size());
+      release(part);
+    }
+  }
+
+  private void clearOnWire() {
+    synchronized (settle) {
+      onWire = 0;
+    }
+  }
+
+  private void release(List<LokiRecord> part) {
+    long bytes = 0;
+    for (LokiRecord r : part) {
+      bytes += r.budgetBytes;
+    }
+    buffer.release(bytes);
+    counters.pending.add(-part.size());
+  }
+
+  private boolean isAbandoned() {
+    synchronized (settle) {
+      return abandoned;
+    }
+  }
+
+  /** At shutdown: counts what the sender holds and what is queued as unsent, and stops. */
+  private void finish(String why) {
+    long count = 0;
+    synchronized (settle) {
+      if (abandoned) {
+        return;
+      }
+      for (List<LokiRecord> part : parts) {
+        count += part.size();
+        release(part);
+      }
+      parts.clear();
+      onWire = 0;
+      LokiRecord r;
+      long queued = 0;
+      long bytes = 0;
+      while ((r = buffer.poll()) != null) {
+        queued++;
+        bytes += r.budgetBytes;
+      }
+      buffer.release(bytes);
+      counters.pending.add(-queued);
+      count += queued;
+      counters.droppedAtShutdown.addAndGet(count);
+      abandoned = true;
+    }
+    if (count > 0) {
+      trouble.now("stopped with " + count + " events unsent (" + why + ")");
+    }
+  }
+
+  /**
+   * Called by stop() when the sender did not finish in time (stuck past the deadline): counts the push under way
+   * as unconfirmed and everything else pending as unsent, once; the sender counts nothing after this.
+   */
+  void abandon() {
+    long wire;
+    long rest;
+    synchronized (settle) {
+      if (abandoned) {
+        return;
+      }
+      abandoned = true;
+      wire = onWire;
+      rest = counters.pending.sum() - wire;
+      counters.unconfirmed.addAndGet(wire);
+      counters.droppedAtShutdown.addAndGet(rest);
+      counters.pending.add(-(wire + rest));
+    }
+    trouble.now("stopped with " + (wire + rest) + " events unsent" + (wire > 0 ? ", " + wire
+        + " of them sent to Loki without an answer yet (counted unconfirmed)" : "") + " (Loki too slow)");
+  }
+
+  /** Any other failure of a step: report it, drop the part in hand (counted), and go on; false to end. */
+  private boolean failed(Throwable t) {
+    try {
+      counters.lastError = "sender failure (" + t.getClass().getSimpleName() + ")";
+      trouble.warn("failure", "the sender failed (" + t + "); the batch in hand is dropped and sending goes on");
+      List<LokiRecord> part = parts.peek();
+      if (part != null) {
+        settleDropped(part, counters.droppedFailed::add, "failure");
+      }
+      if (isAbandoned()) {
+        return false;
+      }
+      LockSupport.parkNanos(this, settings.minBackoffNanos());
+      return true;
+    } catch (Throwable again) {
+      return !isAbandoned();
+    }
+  }
+
+  // ---- batching
+
+  /**
+   * Waits for work and fills {@code batch} by the batch limits. Parks without a timeout when there is nothing to
+   * send. Returns false when the appender stopped and everything was sent.
+   */
+  private boolean gather(List<LokiRecord> batch) {
+    long firstSeen = 0;
+    int lineBytes = 0;
+    int requestBytes = 0;
+    while (true) {
+      LokiRecord next;
+      while (batch.size() < settings.batchMaxItems() && (next = buffer.peek()) != null) {
+        if (!batch.isEmpty() && (lineBytes + next.lineLength > settings.batchMaxBytes()
+            || requestBytes + next.requestBytes > settings.maxRequestBytes())) {
+          return true;
+        }
+        buffer.poll();
+        batch.add(next);
+        lineBytes += next.lineLength;
+        requestBytes += next.requestBytes;
+        if (firstSeen == 0) {
+          firstSeen = System.nanoTime();
+        }
+      }
+      if (batch.size() >= settings.batchMaxItems()) {
+        return true;
+      }
+      if (stopping) {
+        if (!batch.isEmpty()) {
+          return true;
+        }
+        if (buffer.count() == 0) {
+          synchronized (settle) {
+            abandoned = true; // done: nothing more is counted by this sender
+          }
+          return false;
+        }
+        continue; // a record is queued but not linked yet
+      }
+      if (Thread.interrupted()) {
+        trouble.warn("interrupt", "the sender thread was interrupted; it goes on until the appender stops");
+      }
+      if (batch.isEmpty()) {
+        buffer.await(1, 0, () -> stopping);
+      } else {
+        long left = settings.batchMaxWaitNanos() - (System.nanoTime() - firstSeen);
+        if (left <= 0) {
+          return true;
+        }
+        buffer.await(settings.batchMaxItems() - batch.size(), left, () -> stopping);
+      }
+    }
+  }
+}
