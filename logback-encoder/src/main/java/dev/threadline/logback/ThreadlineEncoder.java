@@ -93,6 +93,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
 
   @Override
   public void start() {
+    // Logback's warnings belong on standard error, never in the JSON stream on standard output.
+    StderrStatusListener.installOn(getContext());
     try {
       compiled = compile();
       super.start();

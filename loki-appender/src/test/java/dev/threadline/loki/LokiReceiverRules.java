@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Like Loki it validates per stream and per entry and keeps what passes: a stream with no entries is skipped
  * unchecked; a stream whose labels fail loses all its entries; an entry that fails is dropped alone. The outcome
- * carries the entries kept and the last error seen, which Loki returns as a 400 after storing the rest. Lengths
+ * carries the entries kept and the errors seen, grouped as Loki groups them, which Loki returns as a 400 after
+ * storing the rest. Lengths
  * are UTF-8 bytes, as Go's {@code len}.
  */
 final class LokiReceiverRules {
@@ -46,7 +47,7 @@ final class LokiReceiverRules {
   record Kept(Map<String, String> labels, LokiReceiverPush.Entry entry) {
   }
 
-  /** What a push leaves: the entries kept, in request order, and Loki's last error text, or null if none. */
+  /** What a push leaves: the entries kept, in request order, and Loki's error text (grouped), or null if none. */
   record Outcome(List<Kept> kept, String lastError) {
   }
 
@@ -64,6 +65,7 @@ final class LokiReceiverRules {
     long oldest = nanos(now.minus(REJECT_OLD_SAMPLES_MAX_AGE));
     long newest = nanos(now.plus(CREATION_GRACE_PERIOD));
     List<Kept> kept = new ArrayList<>();
+    Map<String, Integer> errors = new LinkedHashMap<>();
     String lastError = null;
     for (LokiReceiverPush.Stream stream : streams) {
       if (stream.entries().isEmpty()) {
@@ -74,11 +76,13 @@ final class LokiReceiverRules {
         labels = LokiReceiverLabels.parse(stream.labels());
       } catch (LokiReceiverLabels.ParseException e) {
         lastError = invalidLabels(stream.labels(), e.getMessage());
+        errors.merge(lastError, 1, Integer::sum);
         continue;
       }
       String labelError = validateLabels(stream.labels(), labels);
       if (labelError != null) {
         lastError = labelError;
+        errors.merge(lastError, 1, Integer::sum);
         continue;
       }
       String normalized = LokiReceiverLabels.format(labels);
@@ -89,12 +93,34 @@ final class LokiReceiverRules {
         String entryError = validateEntry(normalized, entry, oldest, newest);
         if (entryError != null) {
           lastError = entryError;
+          errors.merge(lastError, 1, Integer::sum);
         } else {
           kept.add(new Kept(unmodifiable, entry));
         }
       }
     }
-    return new Outcome(kept, lastError);
+    return new Outcome(kept, grouped(errors));
+  }
+
+  /**
+   * The 400 text as Loki's main line writes it ({@code pkg/util/errors} GroupedErrors): one error alone as it is;
+   * otherwise each distinct message as {@code "N errors like: <message>"}, joined by {@code "; "}.
+   */
+  private static String grouped(Map<String, Integer> errors) {
+    if (errors.isEmpty()) {
+      return null;
+    }
+    if (errors.size() == 1 && errors.values().iterator().next() == 1) {
+      return errors.keySet().iterator().next();
+    }
+    StringBuilder text = new StringBuilder();
+    errors.forEach((message, n) -> {
+      if (text.length() > 0) {
+        text.append("; ");
+      }
+      text.append(n).append(" errors like: ").append(message);
+    });
+    return text.toString();
   }
 
   private static String validateLabels(String original, List<LokiReceiverPush.Pair> labels) {

@@ -358,7 +358,7 @@ class LokiReceiverTest {
   }
 
   @Test
-  void partlyInvalidPush_storesTheValidEntries_andAnswers400WithTheLastError() throws Exception {
+  void partlyInvalidPush_storesTheValidEntries_andAnswers400WithTheErrorsGroupedAsLokiGroupsThem() throws Exception {
     DynamicMessage request = LokiReceiverProto.pushRequest(
         LokiReceiverProto.stream("{service=\"api\"}",
             LokiReceiverProto.entry(NOW_NANOS, "kept", Map.of()),
@@ -370,7 +370,8 @@ class LokiReceiverTest {
     HttpResponse<String> response = post(snappy(request), "Content-Type", PROTOBUF);
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).startsWith("Error parsing labels '{bad-name=\"x\"}'");
+    assertThat(response.body()).startsWith("1 errors like: entry for stream '{service=\"api\"}' has timestamp too new")
+        .contains("; 1 errors like: Error parsing labels '{bad-name=\"x\"}'");
     assertThat(loki.entries()).extracting(LokiReceiver.Entry::line).containsExactly("kept", "also kept");
     assertThat(loki.acceptedBatches()).isZero();
     assertThat(loki.requests().get(0).entries()).isEqualTo(4);
