@@ -40,6 +40,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
   static final int DEFAULT_MAX_LINE_BYTES = 256 * 1024 - 1024;
   static final int DEFAULT_MAX_FIELD_LENGTH = 32 * 1024;
   static final int MIN_MAX_LINE_BYTES = 16 * 1024;
+  /** A line this long and its framing still fit one push under Loki's 4 MiB message limit. */
+  static final int MAX_MAX_LINE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 
   private String service;
   private String env;
@@ -107,6 +109,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     FieldNames names = FieldNames.preset(fieldNames);
     check(maxFieldLength >= 16, "maxFieldLength", "at least 16 characters");
     check(maxLineBytes >= MIN_MAX_LINE_BYTES, "maxLineBytes", "at least " + MIN_MAX_LINE_BYTES + " bytes");
+    check(maxLineBytes <= MAX_MAX_LINE_BYTES, "maxLineBytes", "at most " + MAX_MAX_LINE_BYTES
+        + " bytes (a longer line could never fit in one push to Loki)");
     check(maxStackDepth >= 1, "maxStackDepth", "at least 1 frame");
     check(maxStackLength >= 256, "maxStackLength", "at least 256 bytes");
     Redactor redactor = redactor();

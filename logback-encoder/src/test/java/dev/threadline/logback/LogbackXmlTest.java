@@ -106,6 +106,23 @@ class LogbackXmlTest {
   }
 
   @Test
+  void maxLineBytesHasAnUpperBound_soALineAlwaysFitsOnePushToLoki() throws Exception {
+    LoggerContext context = configure("<encoder class='dev.threadline.logback.ThreadlineEncoder'>"
+        + "<maxLineBytes>8388608</maxLineBytes></encoder>");
+    context.getLogger("x").info("still written");
+    assertThat(context.getStatusManager().getCopyOfStatusList())
+        .anyMatch(s -> s.getLevel() == Status.ERROR && s.getMessage().contains("maxLineBytes must be at most"));
+    assertThat(lines(context).get(0).get("message").asString()).isEqualTo("still written");
+  }
+
+  @Test
+  void warningsGoToStandardError_neverIntoTheJsonOnStandardOutput() throws Exception {
+    LoggerContext context = configure("<encoder class='dev.threadline.logback.ThreadlineEncoder'/>");
+    assertThat(context.getStatusManager().getCopyOfStatusListenerList())
+        .filteredOn(l -> l instanceof StderrStatusListener).hasSize(1);
+  }
+
+  @Test
   void layout_givesTheSameSchema() throws Exception {
     LoggerContext context = configure("<encoder class='ch.qos.logback.core.encoder.LayoutWrappingEncoder'>"
         + "<layout class='dev.threadline.logback.ThreadlineLayout'>"

@@ -41,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * the appender, so the last lines are sent before a normal exit ({@link #setShutdownHook}). A blank {@code url}
  * switches the appender off: it starts, says so once, and ships nothing.
  */
-public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> implements LokiAppenderMXBean {
+public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
   static final String PUSH_PATH = LokiClient.PUSH_PATH;
   /** Loki's default gRPC message limit ({@code grpc_server_max_recv_msg_size}): 4 MiB. */
@@ -104,7 +104,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   private volatile long restartWindow;
   private volatile boolean stopping;
   private Thread hook;
-  private javax.management.ObjectName jmxName;
+  private LokiJmx jmxBean;
 
   @Override
   public void start() {
@@ -309,10 +309,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
       return;
     }
     try {
-      javax.management.ObjectName name = new javax.management.ObjectName(
-          "dev.threadline:type=LokiAppender,name=" + javax.management.ObjectName.quote(String.valueOf(getName())));
-      java.lang.management.ManagementFactory.getPlatformMBeanServer().registerMBean(this, name);
-      jmxName = name;
+      jmxBean = LokiJmx.register(String.valueOf(getName()), this::stats);
     } catch (javax.management.JMException | RuntimeException e) {
       addWarn("LokiAppender '" + getName() + "': its counters are not on JMX (" + e.getClass().getSimpleName()
           + "); stats() still has them");
@@ -320,13 +317,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   }
 
   private void unregisterJmx() {
-    if (jmxName != null) {
-      try {
-        java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
-      } catch (javax.management.JMException | RuntimeException e) {
-        // already gone
-      }
-      jmxName = null;
+    if (jmxBean != null) {
+      jmxBean.unregister();
+      jmxBean = null;
     }
   }
 
@@ -489,91 +482,6 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> impl
   /** Whether a blank url switched the appender off. */
   public boolean isOff() {
     return off;
-  }
-
-  @Override
-  public long getAppended() {
-    return counters.appended.sum();
-  }
-
-  @Override
-  public long getSent() {
-    return counters.sent.get();
-  }
-
-  @Override
-  public long getDropped() {
-    return stats().dropped();
-  }
-
-  @Override
-  public long getDroppedQueueFull() {
-    return counters.droppedQueueFull.sum();
-  }
-
-  @Override
-  public long getDroppedRejected() {
-    return counters.droppedRejected.get();
-  }
-
-  @Override
-  public long getDroppedAtShutdown() {
-    return counters.droppedAtShutdown.get();
-  }
-
-  @Override
-  public long getDroppedTooLarge() {
-    return counters.droppedTooLarge.sum();
-  }
-
-  @Override
-  public long getDroppedRetriesExhausted() {
-    return counters.droppedRetriesExhausted.get();
-  }
-
-  @Override
-  public long getDroppedFailed() {
-    return counters.droppedFailed.sum();
-  }
-
-  @Override
-  public long getUnconfirmed() {
-    return counters.unconfirmed.get();
-  }
-
-  @Override
-  public long getPending() {
-    return counters.pending.sum();
-  }
-
-  @Override
-  public boolean isSenderRunning() {
-    return senderRunning();
-  }
-
-  @Override
-  public long getRetries() {
-    return counters.retries.get();
-  }
-
-  @Override
-  public long getBytesSent() {
-    return counters.bytesSent.get();
-  }
-
-  @Override
-  public long getQueuedBytes() {
-    return buffer == null ? 0 : buffer.bytes();
-  }
-
-  @Override
-  public String getLastError() {
-    return counters.lastError;
-  }
-
-  @Override
-  public long getLastSendMillis() {
-    return counters.lastSendMillis;
   }
 
   @Override

@@ -176,7 +176,11 @@ public class ThreadlineAutoConfiguration {
     }
   }
 
-  /** The Loki appender, attached to the root logger when threadline.loki.url is set. */
+  /**
+   * Loki shipping when threadline.loki.url is set (blank: off). In an application started by SpringApplication the
+   * starter's listener has already started it, right after Boot initialised logging, and registered it as the
+   * {@code threadlineLokiShipping} bean, so the bean here steps aside; see {@link LokiShipping}.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"dev.threadline.loki.LokiAppender", "ch.qos.logback.classic.LoggerContext"})
   @ConditionalOnProperty(prefix = "threadline.loki", name = "url")

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /** Threadline's settings under {@code threadline.*}. Every piece works with no setting at all. */
 @ConfigurationProperties(prefix = "threadline")
@@ -257,9 +258,16 @@ public class ThreadlineProperties {
     }
   }
 
-  /** Shipping to Grafana Loki: on as soon as url is set. */
+  /**
+   * Shipping to Grafana Loki: on as soon as url is set, from Boot's first log line on (see {@code LokiShipping}). When
+   * Logback's configuration already declares a LokiAppender, the starter ships through that one instead and these
+   * settings other than url are not applied.
+   */
   public static class Loki {
-    /** Loki's base URL, e.g. http://loki:3100. Setting it attaches the Loki appender to the root logger. */
+    /**
+     * Loki's base URL, e.g. http://loki:3100. Setting it attaches the Loki appender to the root logger; blank (as
+     * ${LOKI_URL:} is when the variable is unset) means Loki is off, which is said once as an INFO line.
+     */
     private String url;
     /** The tenant (X-Scope-OrgID). */
     private String tenant;
@@ -281,6 +289,15 @@ public class ThreadlineProperties {
     private int batchMaxItems = 1000;
     /** Longest an event waits for its batch. */
     private Duration batchMaxWait = Duration.ofSeconds(1);
+    /**
+     * Largest push as Loki decodes it (before compression); larger batches are split, and an event that cannot fit
+     * is dropped and counted. Loki's own gRPC limit is 4MB.
+     */
+    private DataSize maxRequestBytes = DataSize.ofMegabytes(4);
+    /** How many times a push that reached Loki and failed (5xx, timeout) is retried before its events are dropped. */
+    private int maxRetries = 10;
+    /** Longest one failing push is retried, whatever max-retries. */
+    private Duration maxRetryTime = Duration.ofMinutes(2);
     /** Longest the shutdown flush waits for Loki. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -370,6 +387,30 @@ public class ThreadlineProperties {
 
     public void setBatchMaxWait(Duration batchMaxWait) {
       this.batchMaxWait = batchMaxWait;
+    }
+
+    public DataSize getMaxRequestBytes() {
+      return maxRequestBytes;
+    }
+
+    public void setMaxRequestBytes(DataSize maxRequestBytes) {
+      this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public int getMaxRetries() {
+      return maxRetries;
+    }
+
+    public void setMaxRetries(int maxRetries) {
+      this.maxRetries = maxRetries;
+    }
+
+    public Duration getMaxRetryTime() {
+      return maxRetryTime;
+    }
+
+    public void setMaxRetryTime(Duration maxRetryTime) {
+      this.maxRetryTime = maxRetryTime;
     }
 
     public Duration getShutdownTimeout() {

@@ -1,6 +1,5 @@
 package dev.threadline.spring.autoconfigure.boot3;
 
-import dev.threadline.loki.LokiAppender;
 import dev.threadline.spring.autoconfigure.LokiShipping;
 import dev.threadline.spring.autoconfigure.internal.LokiHealth;
 import org.springframework.boot.actuate.health.Health;
@@ -8,8 +7,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 
 /**
  * Loki shipping in Spring Boot 3.5's actuator health ({@code threadlineLoki}): UP while the appender runs, with its
- * counters and last error as details, UNKNOWN when it does not. Never DOWN: logs that cannot reach Loki are not a
- * reason to restart the application. The same report as Boot 4's {@code LokiHealthIndicator}, on Boot 3's API.
+ * counters and last error as details, whether or not Loki answers; DOWN only when the appender's sender thread has
+ * died for good; UNKNOWN with a reason when Loki is off or no appender runs. The same report as Boot 4's
+ * {@code LokiHealthIndicator} ({@link LokiHealth}), on Boot 3's API.
  */
 public class Boot3LokiHealthIndicator implements HealthIndicator {
 
@@ -24,13 +24,10 @@ public class Boot3LokiHealthIndicator implements HealthIndicator {
     this.shipping = shipping;
   }
 
-  /** UP with the counters while the appender runs, UNKNOWN with a reason otherwise. */
+  /** The status and details of {@link LokiHealth#of}. */
   @Override
   public Health health() {
-    LokiAppender appender = shipping.appender();
-    if (appender == null) {
-      return Health.unknown().withDetail("reason", LokiHealth.NOT_RUNNING).build();
-    }
-    return Health.up().withDetails(LokiHealth.details(appender.stats())).build();
+    LokiHealth.Report report = LokiHealth.of(shipping);
+    return Health.status(report.status()).withDetails(report.details()).build();
   }
 }

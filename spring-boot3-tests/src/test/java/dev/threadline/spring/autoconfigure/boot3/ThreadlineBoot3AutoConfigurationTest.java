@@ -126,8 +126,11 @@ class ThreadlineBoot3AutoConfigurationTest {
       org.springframework.boot.actuate.health.Health loki =
           (org.springframework.boot.actuate.health.Health) health.getComponents().get("threadlineLoki");
       assertThat(loki.getStatus()).isEqualTo(Status.UP);
-      assertThat(loki.getDetails()).containsKeys("sent", "droppedQueueFull", "droppedRejected", "retries",
-          "queuedBytes");
+      assertThat(loki.getDetails()).containsKeys("appended", "sent", "dropped", "droppedQueueFull",
+          "droppedTooLarge", "droppedRejected", "droppedRetriesExhausted", "droppedFailed", "droppedAtShutdown",
+          "unconfirmed", "pending", "retries", "retriedAfterTimeout", "bytesSent", "queuedBytes", "mdcLabelOverflow",
+          "senderRunning", "senderRestarts", "lastSendMillis")
+          .containsEntry("appender", LokiShipping.APPENDER_NAME).containsEntry("senderRunning", true);
       context.getBean(LokiShipping.class).stop();
       assertThat(context.getBean(Boot3LokiHealthIndicator.class).health().getStatus()).isEqualTo(Status.UNKNOWN);
     });
