@@ -233,21 +233,8 @@ final class LabelPolicy {
     return mdcKeys.length;
   }
 
+  /** 0 to 4 for trace to error: Logback's levels are 5000, 10000, 20000, 30000 and 40000. */
   static int levelIndex(Level level) {
-    if (level == null) {
-      return 2;
-    }
-    switch (level.toInt()) {
-      case Level.TRACE_INT:
-        return 0;
-      case Level.DEBUG_INT:
-        return 1;
-      case Level.WARN_INT:
-        return 3;
-      case Level.ERROR_INT:
-        return 4;
-      default:
-        return 2;
-    }
+    return level == null ? 2 : Math.max(0, Math.min(4, level.toInt() / 10_000));
   }
 }

@@ -3,13 +3,11 @@ package dev.threadline.loki;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
-import dev.threadline.core.MdcKeys;
 import dev.threadline.logback.StderrStatusListener;
 import dev.threadline.logback.ThreadlineEncoder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -96,6 +94,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private Trouble trouble;
   private boolean off;
   private LabelPolicy labelPolicy;
+  private RecordMaker records;
   private RecordBuffer buffer;
   private LokiClient client;
   private Sender sender;
@@ -122,7 +121,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     }
     off = false;
     List<String> problems = new ArrayList<>();
-    URI pushUri = pushUri(url, problems);
+    URI pushUri = LokiUrl.pushUri(url, problems);
     checkPositive(problems, "maxQueueBytes", maxQueueBytes);
     checkPositive(problems, "batchMaxItems", batchMaxItems);
     checkPositive(problems, "batchMaxBytes", batchMaxBytes);
@@ -165,6 +164,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     if (!encoder.isStarted()) {
       encoder.start();
     }
+    records = new RecordMaker(encoder, policy, structuredMetadata, trouble, maxValuesPerMdcLabel);
     buffer = new RecordBuffer(maxQueueBytes, overflowPolicy.equals("block"), blockTimeout.toNanos());
     client = newClient(pushUri, format.equals("json"), gzip, authHeaders(), connectTimeout, ssl);
     sender = new Sender(buffer, client, counters, trouble, new Sender.Settings(batchMaxItems, batchMaxBytes,
@@ -183,50 +183,6 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   LokiClient newClient(URI pushUri, boolean json, boolean gzip, Map<String, String> headers, Duration connectTimeout,
       javax.net.ssl.SSLContext ssl) {
     return new LokiClient(pushUri, json, gzip, headers, connectTimeout, ssl);
-  }
-
-  /** The push URI for Loki's base {@code url}; null, with the mistake in {@code problems}, when it is not one. */
-  static URI pushUri(String url, List<String> problems) {
-    String u = url.trim();
-    String shown = redact(u);
-    if (!u.contains("://")) {
-      if (u.matches("(?i)https?//.*")) {
-        problems.add("url '" + shown + "' lacks the ':' after its scheme; write " + redact(u.replaceFirst("//", "://")));
-      } else {
-        problems.add("url '" + shown + "' has no scheme; write http://" + shown + " (or https://)");
-      }
-      return null;
-    }
-    URI uri;
-    try {
-      uri = URI.create(u.replaceAll("/+$", "") + PUSH_PATH);
-    } catch (IllegalArgumentException e) {
-      problems.add("url '" + shown + "' is not a valid URL (" + e.getMessage().replace(u, shown) + ")");
-      return null;
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      problems.add("url '" + shown + "' must start with http:// or https://, not " + scheme + "://");
-      return null;
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      problems.add("url '" + shown + "' has no host; write it as http://loki:3100");
-      return null;
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      problems.add("url '" + shown + "' must be Loki's base URL, without a query or fragment");
-      return null;
-    }
-    return uri;
-  }
-
-  /** A URL as it may be shown: without user-info (a password in it). */
-  static String redact(String url) {
-    return url == null ? null : url.replaceAll("(?<=://)[^/@?#]*@", "");
-  }
-
-  static String redact(URI uri) {
-    return redact(uri.toString());
   }
 
   private Map<String, String> authHeaders() {
@@ -349,7 +305,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
           dropFull();
           return;
         }
-        LokiRecord record = record(event);
+        LokiRecord record = records.make(event);
         if (record.requestBytes > maxRequestBytes) {
           counters.droppedTooLarge.increment();
           trouble.warn("too-large", "an event of " + record.requestBytes + " bytes can never fit a push under"
@@ -371,58 +327,10 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     }
   }
 
-  private LokiRecord record(ILoggingEvent event) {
-    byte[] line = encoder.encode(event);
-    if (line == null) {
-      throw new IllegalStateException("the encoder returned no line");
-    }
-    Instant instant = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
-    LabelSet labelSet;
-    String[] extra = null;
-    if (labelPolicy.constant()) {
-      labelSet = labelPolicy.forLevel(event.getLevel());
-    } else {
-      String[] overflow = new String[2 * labelPolicy.mdcKeyCount()];
-      int[] count = new int[1];
-      labelSet = labelPolicy.labelsOf(event, overflow, count);
-      if (count[0] > 0) {
-        extra = java.util.Arrays.copyOf(overflow, 2 * count[0]);
-        trouble.warn("mdc-labels", "an MDC label had used its allowance of " + maxValuesPerMdcLabel
-            + " distinct values; further values go as structured metadata (" + labelPolicy.overflowed() + " so far)");
-      }
-    }
-    if (!structuredMetadata) {
-      return new LokiRecord(labelSet, instant.getEpochSecond(), instant.getNano(), line, null, null, null, null,
-          null);
-    }
-    Map<String, String> mdc = event.getMDCPropertyMap();
-    MdcKeys keys = MdcKeys.active();
-    return new LokiRecord(labelSet, instant.getEpochSecond(), instant.getNano(), line,
-        metadata(mdc, keys.requestId()), metadata(mdc, keys.traceId()), metadata(mdc, keys.spanId()),
-        fingerprintOf(event), extra);
-  }
-
   private void dropFull() {
     counters.droppedQueueFull.increment();
     trouble.warn("queue-full", "dropping events: the queue holds " + buffer.bytes() + " bytes of at most "
         + maxQueueBytes + " (" + counters.droppedQueueFull.sum() + " dropped so far; Loki unreachable or slow)");
-  }
-
-  private static String metadata(Map<String, String> mdc, String key) {
-    if (mdc == null || key == null) {
-      return null;
-    }
-    String value = mdc.get(key);
-    return value != null && !value.isEmpty() && value.length() <= 256 ? value : null;
-  }
-
-  private String fingerprintOf(ILoggingEvent event) {
-    if (event.getThrowableProxy() == null) {
-      return null;
-    }
-    return encoder instanceof ThreadlineEncoder
-        ? ((ThreadlineEncoder) encoder).fingerprintOf(event.getThrowableProxy())
-        : ThreadlineEncoder.fingerprint(event.getThrowableProxy());
   }
 
   /**
@@ -486,7 +394,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
   @Override
   public String toString() {
-    return "LokiAppender[name=" + getName() + ", url=" + redact(url) + ", labels=" + labels + ", tenant=" + tenant
+    return "LokiAppender[name=" + getName() + ", url=" + LokiUrl.redact(url) + ", labels=" + labels + ", tenant=" + tenant
         + ", auth=" + (bearerToken != null ? "bearer" : username != null ? "basic" : "none") + "]";
   }
 

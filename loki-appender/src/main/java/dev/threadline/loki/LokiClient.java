@@ -34,8 +34,10 @@ class LokiClient {
     TOO_LARGE,
     /** 429 or 5xx: try again later. */
     RETRY,
-    /** No connection (refused, unresolvable, connect timeout): the push never reached Loki. */
+    /** No connection (refused, unresolvable): the push never reached Loki, and Loki is not there. */
     UNREACHABLE,
+    /** No connection in time: the push never reached Loki, which may only be slow. */
+    CONNECT_TIMEOUT,
     /** The request was sent but no answer came in time, or the connection broke: Loki may have stored it. */
     NO_ANSWER,
     /** The sending thread was interrupted. */
@@ -146,8 +148,12 @@ class LokiClient {
       int refused = status == 400 ? LokiRefusal.refused(message, complete, encoded) : encoded.size();
       return new Result(Kind.REFUSED, status, refused, 0, detail,
           "Loki refused " + refused + " of " + encoded.size() + " entries with " + status);
-    } catch (HttpConnectTimeoutException | ConnectException | UnresolvedAddressException e) {
-      return new Result(Kind.UNREACHABLE, 0, 0, 0, "cannot reach Loki at " + LokiAppender.redact(pushUri)
+    } catch (HttpConnectTimeoutException e) {
+      return new Result(Kind.CONNECT_TIMEOUT, 0, 0, 0, "no connection to Loki at "
+          + LokiUrl.redact(pushUri.toString()) + " within " + timeout.toMillis() + " ms",
+          "Loki unreachable (connect timeout)");
+    } catch (ConnectException | UnresolvedAddressException e) {
+      return new Result(Kind.UNREACHABLE, 0, 0, 0, "cannot reach Loki at " + LokiUrl.redact(pushUri.toString())
           + " (" + describe(e) + ")", "Loki unreachable (" + e.getClass().getSimpleName() + ")");
     } catch (HttpTimeoutException e) {
       return new Result(Kind.NO_ANSWER, 0, 0, 0, "no answer from Loki within " + timeout.toMillis() + " ms",

@@ -68,6 +68,14 @@ final class Sender implements Runnable {
     this.settings = settings;
   }
 
+  /**
+   * The time left before the shutdown deadline; {@code Long.MAX_VALUE} while not stopping. Reads {@link #stopping}
+   * first: it is written after {@link #deadline}, so once it reads true the deadline it reads is the real one.
+   */
+  private long remaining() {
+    return stopping ? deadline - System.nanoTime() : Long.MAX_VALUE;
+  }
+
   /** Asks the sender to send what is queued until {@code deadlineNanos}, then finish. */
   void stopping(long deadlineNanos) {
     deadline = deadlineNanos;
@@ -107,8 +115,7 @@ final class Sender implements Runnable {
       firstFailure = 0;
       maybeStored = false;
     }
-    long left = deadline - System.nanoTime();
-    if (stopping && left <= TimeUnit.MILLISECONDS.toNanos(1)) {
+    if (remaining() <= TimeUnit.MILLISECONDS.toNanos(1)) {
       finish("the shutdown timeout ran out");
       return false;
     }
@@ -132,9 +139,15 @@ final class Sender implements Runnable {
       }
       return true;
     }
+    // No push outlives the shutdown budget: once stopping, each request gets only what is left of it.
+    long left = remaining();
+    if (left <= TimeUnit.MILLISECONDS.toNanos(1)) {
+      finish("the shutdown timeout ran out");
+      return false;
+    }
     Duration timeout = settings.requestTimeout();
-    if (stopping) {
-      timeout = Duration.ofNanos(Math.min(timeout.toNanos(), Math.max(left, 1)));
+    if (left < timeout.toNanos()) {
+      timeout = Duration.ofNanos(left);
     }
     synchronized (settle) {
       if (abandoned) {
@@ -177,9 +190,17 @@ final class Sender implements Runnable {
         counters.lastError = result.summary();
         clearOnWire();
         if (stopping) {
+          // Refused or unknown: waiting out the shutdown budget would change nothing.
           finish(result.detail());
           return false;
         }
+        outage(result.detail());
+        pause(0, false);
+        return true;
+      case CONNECT_TIMEOUT:
+        // Slow, not absent: at shutdown, keep trying until the deadline.
+        counters.lastError = result.summary();
+        clearOnWire();
         outage(result.detail());
         pause(0, false);
         return true;

@@ -300,6 +300,23 @@ class LokiAppenderFaultsTest {
     appender = null;
   }
 
+  /** Found by the end-to-end benchmark: a stop() that lands while a batch is being encoded must flush it all. */
+  @Test
+  void stopWhileBatchesAreBeingSent_sendsEverything() {
+    for (int round = 0; round < 10; round++) {
+      loki.clear();
+      Logger log = logger(a -> a.setBatchMaxWait(ms(1)));
+      for (int i = 0; i < 5_000; i++) {
+        log.info("round {} event {} {}", round, i, "w".repeat(300));
+      }
+      appender.stop();
+      LokiStats s = accounted(appender.stats());
+      assertThat(s.sent()).as(s.toString()).isEqualTo(5_000);
+      assertThat(loki.entries()).hasSize(5_000);
+      appender = null;
+    }
+  }
+
   // 11. A partly refused push is counted as Loki counted it.
 
   @Test
@@ -436,7 +453,7 @@ class LokiAppenderFaultsTest {
 
   private static String problem(String url) {
     List<String> problems = new java.util.ArrayList<>();
-    assertThat(LokiAppender.pushUri(url, problems)).isNull();
+    assertThat(LokiUrl.pushUri(url, problems)).isNull();
     assertThat(problems).hasSize(1);
     return problems.get(0);
   }
