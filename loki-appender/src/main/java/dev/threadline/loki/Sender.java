@@ -126,14 +126,14 @@ final class Sender implements Runnable {
     } catch (Exception e) {
       // Deterministic: the same events fail again. Halve until the one that fails is alone, and drop only it.
       if (!split(part)) {
-        settleDropped(part, counters.droppedFailed::add, "encode");
+        settleDropped(part, counters.droppedFailed::add);
         trouble.warn("encode", "an event could not be encoded for Loki and was dropped (" + e + ")");
       }
       return true;
     }
     if (size > settings.maxRequestBytes()) {
       if (!split(part)) {
-        settleDropped(part, counters.droppedTooLarge::add, "too-large");
+        settleDropped(part, counters.droppedTooLarge::add);
         trouble.warn("too-large", "an event of " + size + " bytes can never fit a push under maxRequestBytes ("
             + settings.maxRequestBytes() + ") and was dropped");
       }
@@ -182,7 +182,7 @@ final class Sender implements Runnable {
       case TOO_LARGE:
         counters.lastError = result.summary();
         if (!split(part)) {
-          settleDropped(part, counters.droppedTooLarge::add, "too-large");
+          settleDropped(part, counters.droppedTooLarge::add);
           trouble.warn("too-large", result.detail() + "; a single event that large was dropped");
         }
         return true;
@@ -244,7 +244,7 @@ final class Sender implements Runnable {
       if (noAnswer) {
         settleUnconfirmed(part);
       } else {
-        settleDropped(part, counters.droppedRetriesExhausted::addAndGet, "exhausted");
+        settleDropped(part, counters.droppedRetriesExhausted::addAndGet);
       }
       trouble.warn("exhausted", "gave up on a batch of " + part.size() + " events after " + attempts
           + " attempts in " + TimeUnit.NANOSECONDS.toSeconds(now - firstFailure) + " s (" + result.detail()
@@ -342,7 +342,7 @@ final class Sender implements Runnable {
     }
   }
 
-  private void settleDropped(List<LokiRecord> part, Cause cause, String kind) {
+  private void settleDropped(List<LokiRecord> part, Cause cause) {
     synchronized (settle) {
       if (abandoned) {
         return;
@@ -447,7 +447,7 @@ final class Sender implements Runnable {
       trouble.warn("failure", "the sender failed (" + t + "); the batch in hand is dropped and sending goes on");
       List<LokiRecord> part = parts.peek();
       if (part != null) {
-        settleDropped(part, counters.droppedFailed::add, "failure");
+        settleDropped(part, counters.droppedFailed::add);
       }
       if (isAbandoned()) {
         return false;
