@@ -49,9 +49,10 @@ import java.util.regex.PatternSyntaxException;
  *       label of two or more letters; the whole address is replaced. {@code @Override}, {@code user@},
  *       {@code user@localhost} and {@code lib@1.2.3} are not addresses.</li>
  *   <li>Card number: 13 to 19 ASCII digits, optionally grouped by single spaces or dashes, not glued to a letter or
- *       digit on either side, that pass the Luhn check. One in ten random digit runs passes Luhn, so an id or an
- *       epoch-millisecond timestamp of that length is sometimes redacted too; that is accepted rather than letting a
- *       real card through.</li>
+ *       digit on either side, that pass the Luhn check and do not start with 0 (no payment card's issuer number
+ *       does; an all-zero span id or a zero-padded order number is not a card). One in ten random digit runs passes
+ *       Luhn, so an id or an epoch-millisecond timestamp of that length is sometimes redacted too; that is accepted
+ *       rather than letting a real card through.</li>
  * </ul>
  *
  * <p>Instances are immutable and safe to share between threads; {@link Builder} is not.
@@ -362,6 +363,9 @@ final class Redactor {
    * no more than 19 digits, so a long digit run costs one short look at its start.
    */
   private static long card(String s, int from) {
+    if (s.charAt(from) == '0') {
+      return NO_MATCH; // no card number starts with 0: payment issuers' numbers begin with 1 to 9
+    }
     int n = s.length();
     int digits = 0;
     // Luhn sums for both parities, since the digit count (which decides the parity) is only known at the end.

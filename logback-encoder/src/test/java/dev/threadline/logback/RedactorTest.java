@@ -172,6 +172,10 @@ class RedactorTest {
       "4111  1111 1111 1111",
       "4111.1111.1111.1111",
       "123456789012",
+      "0000000000000000",
+      "span 0000000000000000 invalid",
+      "order 0012345678901237 shipped",
+      "0000 0000 0000 0042",
   })
   void redact_leavesDigitRunsThatAreNotLuhnValidStandaloneCards(String input) {
     assertThat(redactor.redact(input)).isSameAs(input);
