@@ -37,6 +37,32 @@ class StarterShipsToLokiTest {
     }
   }
 
+  /** #13: a Boot application with Loki down took the whole 10 s shutdown timeout to close. */
+  @Test
+  void closingTheApplicationWithLokiRefusingConnections_isQuick_andCountsWhatWasNotSent() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    LokiAppender[] appender = new LokiAppender[1];
+    long[] closing = new long[1];
+    runner.withPropertyValues("threadline.loki.url=http://127.0.0.1:" + closedPort, "spring.application.name=orders")
+        .run(context -> {
+          appender[0] = context.getBean(dev.threadline.spring.autoconfigure.LokiShipping.class).appender();
+          for (int i = 0; i < 50; i++) {
+            LoggerFactory.getLogger("orders.app").info("never delivered {}", i);
+          }
+          closing[0] = System.nanoTime();
+        });
+    // The default shutdown timeout is 10 s; a refused connection must end the flush at once.
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - closing[0])).isLessThan(java.time.Duration.ofSeconds(3));
+    LokiStats stats = appender[0].stats();
+    assertThat(stats.pending()).isZero();
+    assertThat(stats.sent()).isZero();
+    assertThat(stats.droppedAtShutdown()).isGreaterThanOrEqualTo(50);
+    assertThat(stats.appended()).isEqualTo(stats.dropped() + stats.unconfirmed());
+  }
+
   @Test
   void theAppendersCountersAreMetersAndAHealthContributor() throws Exception {
     try (LokiReceiver loki = LokiReceiver.start()) {
