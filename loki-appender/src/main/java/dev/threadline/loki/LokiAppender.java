@@ -41,7 +41,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
-  static final String PUSH_PATH = LokiClient.PUSH_PATH;
   /** Loki's default gRPC message limit ({@code grpc_server_max_recv_msg_size}): 4 MiB. */
   static final int DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
   private static final int MAX_RESTARTS = 5;

@@ -195,14 +195,14 @@ final class Sender implements Runnable {
           return false;
         }
         outage(result.detail());
-        pause(0, false);
+        pause(0);
         return true;
       case CONNECT_TIMEOUT:
         // Slow, not absent: at shutdown, keep trying until the deadline.
         counters.lastError = result.summary();
         clearOnWire();
         outage(result.detail());
-        pause(0, false);
+        pause(0);
         return true;
       case INTERRUPTED:
         clearOnWire();
@@ -225,7 +225,7 @@ final class Sender implements Runnable {
         if (result.status() == 429) {
           clearOnWire();
           outage(result.detail());
-          pause(result.retryAfterNanos(), true);
+          pause(result.retryAfterNanos());
           return true;
         }
         return failedAttempt(part, result, false);
@@ -255,12 +255,12 @@ final class Sender implements Runnable {
       return true;
     }
     outage(result.detail() + " (attempt " + attempts + " of " + (settings.maxRetries() + 1) + ")");
-    pause(result.retryAfterNanos(), true);
+    pause(result.retryAfterNanos());
     return true;
   }
 
   /** Waits out a backoff (cut short at shutdown). */
-  private void pause(long retryAfterNanos, boolean counted) {
+  private void pause(long retryAfterNanos) {
     counters.retries.incrementAndGet();
     long cap = buffer.bytes() * 2 > buffer.maxBytes()
         ? Math.min(settings.maxBackoffNanos(), PROMPT_BACKOFF_NANOS) : settings.maxBackoffNanos();

@@ -50,12 +50,4 @@ final class Trouble {
     }
   }
 
-  /** An information status (not printed on standard error). */
-  void info(String message) {
-    try {
-      owner.addInfo(prefix + message);
-    } catch (RuntimeException ignored) {
-      // as above
-    }
-  }
 }

@@ -286,8 +286,7 @@ class LokiAppenderFaultsTest {
     for (int i = 0; i < 1_000; i++) {
       log.info("while Loki hangs {}", i);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> !loki.requests().isEmpty() || true);
-    Thread.sleep(300); // the first push is on the wire
+    Thread.sleep(300); // the first batch (full at 100 events) is on the wire; the receiver holds it for 20 s
     long start = System.nanoTime();
     appender.stop();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));

@@ -63,6 +63,28 @@ class StarterShipsToLokiTest {
     assertThat(stats.appended()).isEqualTo(stats.dropped() + stats.unconfirmed());
   }
 
+  /** The README names these properties: each reaches the appender and changes what it does. */
+  @Test
+  void maxRetriesAndMaxRequestBytes_reachTheAppender() throws Exception {
+    try (LokiReceiver loki = LokiReceiver.start()) {
+      loki.respondNextWith(500, "internal error", java.util.Map.of(), 1);
+      runner.withPropertyValues("threadline.loki.url=" + loki.url(), "spring.application.name=orders",
+          "threadline.loki.max-retries=0", "threadline.loki.max-retry-time=1m",
+          "threadline.loki.max-request-bytes=64KB", "threadline.loki.batch-max-wait=50ms")
+          .run(context -> {
+            LokiAppender appender = context.getBean(dev.threadline.spring.autoconfigure.LokiShipping.class).appender();
+            LoggerFactory.getLogger("orders.app").info("given up after its first 500");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> appender.stats().droppedRetriesExhausted() == 1);
+            // A message over the encoder's 32 KiB field limit is cut; a stack trace makes the line exceed 64 KB.
+            LoggerFactory.getLogger("orders.app").info("x".repeat(30_000), new IllegalStateException("y".repeat(30_000)));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> appender.stats().droppedTooLarge() == 1);
+          });
+      assertThat(loki.entries()).noneMatch(e -> e.line().contains("given up after its first 500"));
+    }
+  }
+
   @Test
   void theAppendersCountersAreMetersAndAHealthContributor() throws Exception {
     try (LokiReceiver loki = LokiReceiver.start()) {
