@@ -161,7 +161,7 @@ public final class ContextExecutors {
     if (captured == null && onThisThread == null) {
       return null;
     }
-    return CorrelationScope.open(captured, MdcKeys.active(), onThisThread);
+    return CorrelationScope.enterTracer(CorrelationScope.open(captured, MdcKeys.active(), onThisThread));
   }
 
   /** Finds {@code Executors.newVirtualThreadPerTaskExecutor} at run time, so core still compiles for Java 17. */

@@ -1,5 +1,7 @@
 package dev.threadline.core;
 
+import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.core.spi.TraceBridges;
 import java.util.Arrays;
 import java.util.Map;
 import org.slf4j.MDC;
@@ -18,6 +20,10 @@ import org.slf4j.spi.MDCAdapter;
  * correlation's baggage fields. Baggage fields of an enclosing correlation that this one does not carry are
  * removed for the scope's duration, so an inner request never shows an outer request's tenant.
  *
+ * <p>With a tracer bridge (threadline-otel-bridge), a scope opened for a span of Threadline's own also makes that
+ * span the tracer's current one for its duration ({@link TraceBridge#enterSpan}), so spans the application starts
+ * inside are its children, in the same trace; closing the scope restores the tracer's context too.
+ *
  * <p>Cost: one small object and one array, plus one MDC read and one write per key on open and one write per key on
  * close.
  */
@@ -29,17 +35,47 @@ public final class CorrelationScope implements AutoCloseable {
   /** The MDC keys this scope touched, and what each held before ({@code null}: absent). */
   private final String[] names;
   private final String[] saved;
+  private final Correlation opened;
+  /** What the tracer bridge changed when this scope opened; closed first on close. */
+  private AutoCloseable inTracer = TraceBridge.NOTHING;
   private boolean closed;
 
-  private CorrelationScope(Thread owner, Correlation previous, String[] names, String[] saved) {
+  private CorrelationScope(Thread owner, Correlation previous, String[] names, String[] saved, Correlation opened) {
     this.owner = owner;
     this.previous = previous;
     this.names = names;
     this.saved = saved;
+    this.opened = opened;
   }
 
   static CorrelationScope open(Correlation next, MdcKeys keys) {
-    return open(next, keys, Correlation.CURRENT.get());
+    return enterTracer(open(next, keys, Correlation.CURRENT.get()));
+  }
+
+  /**
+   * Opens a scope for a span a tracer made current (a bridge following the tracer's context, or the log-time check
+   * of {@link ActiveSpan}): the MDC and the correlation only, since the span is the tracer's already.
+   */
+  public static CorrelationScope openForTracer(Correlation span) {
+    return open(span, MdcKeys.active(), Correlation.CURRENT.get());
+  }
+
+  /** The scope, after making its correlation the tracer's current span too (when there is a bridge). */
+  static CorrelationScope enterTracer(CorrelationScope scope) {
+    TraceBridge bridge = TraceBridges.get();
+    if (bridge != null && scope.opened != null) {
+      try {
+        scope.inTracer = bridge.enterSpan(scope.opened);
+      } catch (RuntimeException | LinkageError e) {
+        // A bridge never throws; should one, the scope still holds for the MDC.
+      }
+    }
+    return scope;
+  }
+
+  /** The correlation this scope made current; {@code null} for a cleared scope. */
+  Correlation opened() {
+    return opened;
   }
 
   static CorrelationScope open(Correlation next, MdcKeys keys, Correlation previous) {
@@ -70,7 +106,7 @@ public final class CorrelationScope implements AutoCloseable {
     }
     // set(null) rather than remove(): cheaper, and the one entry it leaves per thread is harmless.
     Correlation.CURRENT.set(next);
-    return new CorrelationScope(Thread.currentThread(), previous, names, saved);
+    return new CorrelationScope(Thread.currentThread(), previous, names, saved, next);
   }
 
   /**
@@ -111,6 +147,13 @@ public final class CorrelationScope implements AutoCloseable {
       return;
     }
     closed = true;
+    if (inTracer != TraceBridge.NOTHING) {
+      try {
+        inTracer.close();
+      } catch (Exception | LinkageError e) {
+        // The tracer's own scope handling failed; the MDC is still put back below.
+      }
+    }
     Correlation.CURRENT.set(previous);
     try {
       MDCAdapter mdc = MDC.getMDCAdapter();

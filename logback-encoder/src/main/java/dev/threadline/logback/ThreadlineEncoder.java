@@ -97,6 +97,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
   public void start() {
     // Logback's warnings belong on standard error, never in the JSON stream on standard output.
     StderrStatusListener.installOn(getContext());
+    // The line carries the tracer's current span, read where it is logged (a no-op without a tracer bridge).
+    ActiveSpanFilter.installOn(getContext());
     try {
       compiled = compile();
       super.start();

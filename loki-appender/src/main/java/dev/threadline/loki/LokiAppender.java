@@ -3,6 +3,7 @@ package dev.threadline.loki;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
+import dev.threadline.logback.ActiveSpanFilter;
 import dev.threadline.logback.StderrStatusListener;
 import dev.threadline.logback.ThreadlineEncoder;
 import java.net.URI;
@@ -110,6 +111,8 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
       return;
     }
     StderrStatusListener.installOn(getContext());
+    // The line carries the tracer's current span, read where it is logged (a no-op without a tracer bridge).
+    ActiveSpanFilter.installOn(getContext());
     trouble = new Trouble(this, getName());
     if (url == null || url.isBlank()) {
       // ${LOKI_URL:-} left empty: Loki is off for this run, which is a choice, not a mistake.

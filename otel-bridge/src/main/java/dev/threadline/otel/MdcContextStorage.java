@@ -2,6 +2,8 @@ package dev.threadline.otel;
 
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextStorage;
 import io.opentelemetry.context.Scope;
@@ -9,7 +11,9 @@ import io.opentelemetry.context.Scope;
 /**
  * OpenTelemetry's context storage, followed by the correlation context: attaching a context with a valid span opens
  * a {@link CorrelationScope} with the span's ids (in the MDC, where {@code MDC.get("trace_id")} finds them), and
- * closing the returned scope closes both, ours first. A context without a span leaves the correlation as it is.
+ * closing the returned scope closes both, ours first. A context without a local span (none, or only a remote parent)
+ * leaves the correlation as it is, and so does a span the correlation already carries (Threadline's own span entering
+ * OpenTelemetry's context).
  */
 final class MdcContextStorage implements ContextStorage {
 
@@ -22,17 +26,25 @@ final class MdcContextStorage implements ContextStorage {
   @Override
   public Scope attach(Context toAttach) {
     Scope scope = delegate.attach(toAttach);
-    Correlation correlation;
+    CorrelationScope ours;
     try {
-      correlation = toAttach == null ? null : ThreadlineOtel.correlationOf(toAttach);
+      if (toAttach == null) {
+        return scope;
+      }
+      SpanContext span = Span.fromContext(toAttach).getSpanContext();
+      if (!span.isValid() || span.isRemote()) {
+        return scope;
+      }
+      Correlation shown = Correlation.current().orElse(null);
+      if (shown != null && ThreadlineOtel.sameSpan(span, shown)) {
+        // Threadline's own span entering OpenTelemetry's context, or the same span again: nothing to change.
+        return scope;
+      }
+      ours = CorrelationScope.openForTracer(ThreadlineOtel.correlationOf(toAttach, span, shown));
     } catch (RuntimeException e) {
       // Never let the logging side break OpenTelemetry's context switch.
       return scope;
     }
-    if (correlation == null) {
-      return scope;
-    }
-    CorrelationScope ours = correlation.open();
     return () -> {
       ours.close();
       scope.close();

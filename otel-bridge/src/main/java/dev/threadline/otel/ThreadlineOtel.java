@@ -6,6 +6,9 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.TraceStateBuilder;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextStorage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,19 +60,59 @@ public final class ThreadlineOtel {
     if (!span.isValid()) {
       return null;
     }
+    return correlationOf(context, span, Correlation.current().orElse(null));
+  }
+
+  /** Whether {@code span} and {@code correlation} are the same span (trace id and span id). */
+  static boolean sameSpan(SpanContext span, Correlation correlation) {
+    return span.getSpanId().equals(correlation.spanId()) && span.getTraceId().equals(correlation.traceId());
+  }
+
+  /**
+   * The correlation of a valid span of {@code context}, given the one {@code shown} on this thread: of the same trace,
+   * it keeps {@code shown}'s request id (unless the context's baggage names one) and baggage fields.
+   */
+  static Correlation correlationOf(Context context, SpanContext span, Correlation shown) {
     String baggageId = Baggage.fromContext(context).getEntryValue(BAGGAGE_KEY);
+    boolean sameTrace = shown != null && shown.traceId().equals(span.getTraceId());
+    if (sameTrace && !shown.baggage().isEmpty()) {
+      Correlation.Builder b = shown.toBuilder().spanId(span.getSpanId()).parentSpanId(null)
+          .traceFlags(span.getTraceFlags().asByte() & 0xFF).traceState(traceState(span));
+      if (baggageId != null && RequestIds.isValid(baggageId)) {
+        b.requestId(baggageId);
+      }
+      return b.build();
+    }
     // The same span is made current again and again (nested scopes, every task OpenTelemetry carries to another
     // thread): the correlation built last time is reused when span and baggage value are the very same objects.
     Last last = LAST;
     if (last != null && last.span == span && last.baggageId == baggageId && baggageId != null) {
       return last.correlation;
     }
-    Correlation built = build(span, baggageId);
+    Correlation built = build(span, baggageId, sameTrace ? shown.requestId() : null);
     if (baggageId != null && built.requestId() == baggageId) {
       // Only when the result depends on nothing but the span and the baggage (a valid request id in it).
       LAST = new Last(span, baggageId, built);
     }
     return built;
+  }
+
+  /** OpenTelemetry's span context for a correlation: the same ids, flags and trace state. */
+  static SpanContext spanContextOf(Correlation c, boolean remote) {
+    TraceFlags flags = TraceFlags.fromByte((byte) c.traceFlags());
+    TraceState state = TraceState.getDefault();
+    if (!c.traceState().isEmpty()) {
+      TraceStateBuilder b = TraceState.builder();
+      for (String member : c.traceState().split(",")) {
+        int eq = member.indexOf('=');
+        if (eq > 0) {
+          b.put(member.substring(0, eq).trim(), member.substring(eq + 1).trim());
+        }
+      }
+      state = b.build();
+    }
+    return remote ? SpanContext.createFromRemoteParent(c.traceId(), c.spanId(), flags, state)
+        : SpanContext.create(c.traceId(), c.spanId(), flags, state);
   }
 
   /** The last correlation built from a span and a baggage request id; immutable, shared by all threads. */
@@ -87,12 +130,10 @@ public final class ThreadlineOtel {
 
   private static volatile Last LAST;
 
-  private static Correlation build(SpanContext span, String baggageId) {
+  private static Correlation build(SpanContext span, String baggageId, String sameTraceRequestId) {
     String requestId = baggageId;
     if (requestId == null || !RequestIds.isValid(requestId)) {
-      Correlation current = Correlation.current().orElse(null);
-      requestId = current != null && current.traceId().equals(span.getTraceId()) ? current.requestId()
-          : span.getTraceId();
+      requestId = sameTraceRequestId != null ? sameTraceRequestId : span.getTraceId();
     }
     int flags = span.getTraceFlags().asByte() & 0xFF;
     if (span.getTraceState().isEmpty()) {

@@ -51,9 +51,30 @@ public final class TraceBridges {
       // A broken service file: keep the bridges found before it.
     }
     if (usable.isEmpty()) {
+      warnIfAgentWithoutBridge();
       return null;
     }
     return usable.size() == 1 ? usable.get(0) : new FirstActive(usable.toArray(new TraceBridge[0]));
+  }
+
+  /**
+   * The OpenTelemetry Java agent with no bridge to it: the agent's spans and Threadline's are two different traces,
+   * and nothing would say so.
+   */
+  private static void warnIfAgentWithoutBridge() {
+    try {
+      Class.forName("io.opentelemetry.javaagent.OpenTelemetryAgent", false, ClassLoader.getSystemClassLoader());
+    } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+      return;
+    }
+    try {
+      org.slf4j.LoggerFactory.getLogger(TraceBridges.class).warn("The OpenTelemetry Java agent is running, but "
+          + "Threadline has no bridge to it: log lines carry Threadline's own trace and span ids, which are not the "
+          + "agent's. Add dev.threadline:threadline-otel-bridge and io.opentelemetry:opentelemetry-api to the "
+          + "application.");
+    } catch (RuntimeException e) {
+      // Nowhere to say it.
+    }
   }
 
   /** Several bridges: the first with a span current answers, and takes the request. */
@@ -74,6 +95,47 @@ public final class TraceBridges {
         }
       }
       return null;
+    }
+
+    @Override
+    public Correlation spanToShow(Correlation shown) {
+      Correlation same = null;
+      for (TraceBridge bridge : bridges) {
+        Correlation span = bridge.spanToShow(shown);
+        if (span != null && span != shown) {
+          return span;
+        }
+        if (span != null) {
+          same = span;
+        }
+      }
+      return same;
+    }
+
+    @Override
+    public AutoCloseable enterSpan(Correlation span) {
+      AutoCloseable[] entered = new AutoCloseable[bridges.length];
+      for (int i = 0; i < bridges.length; i++) {
+        entered[i] = bridges[i].enterSpan(span);
+      }
+      return () -> {
+        for (int i = entered.length - 1; i >= 0; i--) {
+          entered[i].close();
+        }
+      };
+    }
+
+    @Override
+    public AutoCloseable enterRemoteParent(Correlation callerSpan) {
+      AutoCloseable[] entered = new AutoCloseable[bridges.length];
+      for (int i = 0; i < bridges.length; i++) {
+        entered[i] = bridges[i].enterRemoteParent(callerSpan);
+      }
+      return () -> {
+        for (int i = entered.length - 1; i >= 0; i--) {
+          entered[i].close();
+        }
+      };
     }
 
     @Override

@@ -87,6 +87,33 @@ public class ThreadlineAutoConfiguration {
     }
   }
 
+  /**
+   * With threadline-otel-bridge: the caller's span made OpenTelemetry's current remote context before Spring Boot's
+   * observation filter, so a tracer with a no-op propagator (Boot's, when tracing export is disabled) still continues
+   * the caller's trace. A tracer that reads traceparent finds the same parent; under the Java agent it does nothing.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(name = {"dev.threadline.web.servlet.RemoteParentFilter", "dev.threadline.otel.OtelTraceBridge",
+      "io.opentelemetry.api.trace.Span", "jakarta.servlet.Filter",
+      "org.springframework.boot.web.servlet.FilterRegistrationBean"})
+  @ConditionalOnProperty(prefix = "threadline.filter", name = "enabled", matchIfMissing = true)
+  static class RemoteParentConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "threadlineRemoteParentFilter")
+    FilterRegistrationBean<dev.threadline.web.servlet.RemoteParentFilter> threadlineRemoteParentFilter() {
+      FilterRegistrationBean<dev.threadline.web.servlet.RemoteParentFilter> registration =
+          new FilterRegistrationBean<>(new dev.threadline.web.servlet.RemoteParentFilter());
+      registration.setName("threadlineRemoteParentFilter");
+      registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+      registration.setDispatcherTypes(DispatcherType.REQUEST);
+      registration.setAsyncSupported(true);
+      registration.addUrlPatterns("/*");
+      return registration;
+    }
+  }
+
   /** Propagation on every RestClient.Builder and RestTemplateBuilder Spring Boot hands out. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor",

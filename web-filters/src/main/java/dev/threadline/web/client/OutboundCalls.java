@@ -78,7 +78,18 @@ public final class OutboundCalls {
      * request id when another tracer (OpenTelemetry, through the bridge) owns the trace and writes its headers.
      */
     public <C> void inject(C carrier, CarrierSetter<C> setter) {
-      if (deferred) {
+      inject(carrier, setter, true);
+    }
+
+    /**
+     * As {@link #inject(Object, CarrierSetter)}, told whether the carrier already holds a {@code traceparent}. When
+     * another tracer owns the trace but wrote none ({@code traceparentWritten} false: its propagator is off or not
+     * W3C, as with Spring Boot's tracing when its export is disabled), Threadline writes the trace headers itself,
+     * with the tracer's current span as parent, so the next service still continues the trace. A tracer that writes
+     * its headers later, below this integration (the Java agent does so in the HTTP client), replaces them.
+     */
+    public <C> void inject(C carrier, CarrierSetter<C> setter, boolean traceparentWritten) {
+      if (deferred && traceparentWritten) {
         propagator.injectRequestId(span.requestId(), carrier, setter);
       } else {
         propagator.inject(span, carrier, setter);

@@ -41,8 +41,19 @@ public final class Messages {
 
   /** Writes the current correlation into any carrier. Never throws. */
   public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator) {
+    inject(carrier, setter, propagator, true);
+  }
+
+  /**
+   * Writes the current correlation into any carrier, told whether it holds a {@code traceparent} already: when a
+   * tracer owns the trace but wrote none (its propagator is off), Threadline writes the trace headers. Never throws.
+   */
+  public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator,
+      boolean traceparentWritten) {
     Correlation external = TraceBridges.activeSpan();
-    if (external != null) {
+    if (external != null && !traceparentWritten) {
+      propagator.inject(external, carrier, setter);
+    } else if (external != null) {
       // OpenTelemetry owns the trace (through the bridge): its instrumentation writes the trace headers.
       propagator.injectRequestId(external.requestId(), carrier, setter);
     } else {

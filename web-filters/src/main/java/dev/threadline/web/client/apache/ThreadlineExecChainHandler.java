@@ -39,7 +39,7 @@ public final class ThreadlineExecChainHandler implements ExecChainHandler {
   public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
       throws IOException, HttpException {
     OutboundCalls.Call call = calls.start();
-    call.inject(request, ClassicHttpRequest::setHeader);
+    call.inject(request, ClassicHttpRequest::setHeader, request.containsHeader("traceparent"));
     String host = host(request, scope);
     try {
       ClassicHttpResponse response = chain.proceed(request, scope);

@@ -84,7 +84,7 @@ public final class TracingHttpClient extends HttpClient {
   private static HttpRequest traced(HttpRequest request, OutboundCalls.Call call) {
     // setHeader replaces what the caller set under the same names.
     HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
-    call.inject(builder, HttpRequest.Builder::setHeader);
+    call.inject(builder, HttpRequest.Builder::setHeader, request.headers().firstValue("traceparent").isPresent());
     return builder.build();
   }
 

@@ -49,7 +49,7 @@ public final class JmsCorrelation {
 
   /** Writes the current correlation (or a new trace) into the message's properties. Never throws. */
   public static void inject(Message message) {
-    Messages.inject(message, SETTER, CorrelationPropagator.defaults());
+    Messages.inject(message, SETTER, CorrelationPropagator.defaults(), GETTER.get(message, "traceparent") != null);
   }
 
   /** The span handling {@code message} runs in: a child of the producer's span. Never throws. */

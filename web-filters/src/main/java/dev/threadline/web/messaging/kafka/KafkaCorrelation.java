@@ -60,7 +60,7 @@ public final class KafkaCorrelation {
 
   /** Writes the current correlation (or a new trace) into outgoing record headers. Never throws. */
   public static void inject(Headers headers) {
-    Messages.inject(headers, SETTER, CorrelationPropagator.defaults());
+    Messages.inject(headers, SETTER, CorrelationPropagator.defaults(), GETTER.get(headers, "traceparent") != null);
   }
 
   /** The span handling {@code record} runs in: a child of the producer's span. Never throws. */
