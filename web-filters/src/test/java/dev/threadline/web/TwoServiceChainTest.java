@@ -55,6 +55,8 @@ class TwoServiceChainTest {
   static void startServices() throws Exception {
     ThreadlineFilter filterB = new ThreadlineFilter();
     filterB.setAccessLogger("b.access");
+    // b answers with traceresponse: every client records b's span in its call line as callee_span_id.
+    filterB.setTraceResponse(true);
     serviceB = new TomcatServer(4).threadline(filterB).servlet("/b", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -154,6 +156,7 @@ class TwoServiceChainTest {
       assertThat((String) aCall.get("target_host")).startsWith("127.0.0.1");
       assertThat(serverB).isNotIn(serverA, clientSpan);
       assertThat(bAccess).containsEntry("span_id", serverB).containsEntry("parent_span_id", clientSpan);
+      assertThat(aCall).containsEntry("callee_span_id", serverB);
     }
   }
 

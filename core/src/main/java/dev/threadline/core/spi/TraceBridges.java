@@ -29,7 +29,20 @@ public final class TraceBridges {
     return BRIDGE == null ? null : BRIDGE.activeSpan();
   }
 
+  /**
+   * The system property that switches every bridge off when {@code off}: Threadline then keeps its own spans even
+   * with a tracer present (for a comparison, or to rule the bridge out when looking for a fault).
+   */
+  public static final String SWITCH_PROPERTY = "threadline.bridges";
+
   private static TraceBridge load() {
+    try {
+      if ("off".equalsIgnoreCase(System.getProperty(SWITCH_PROPERTY, "").trim())) {
+        return null;
+      }
+    } catch (SecurityException e) {
+      // Read as not set.
+    }
     List<TraceBridge> usable = new ArrayList<>(2);
     try {
       Iterator<TraceBridge> found = ServiceLoader.load(TraceBridge.class, TraceBridge.class.getClassLoader())

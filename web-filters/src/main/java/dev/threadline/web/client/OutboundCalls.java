@@ -4,6 +4,7 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
+import dev.threadline.core.Ids;
 import dev.threadline.core.spi.TraceBridges;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import org.slf4j.event.Level;
  * calls starts its own span under it: the caller's call line and the callee's access line show one parent-child
  * pair. The call line ({@code dev.threadline.client}, on unless {@link Builder#logCalls} is false) carries {@code method},
  * {@code host}, {@code path} (no query), {@code status} (absent when the call failed), {@code duration_ms} and
- * {@code parent_span_id} (the calling span), with the client span's ids; INFO below 400, WARN otherwise or when the call failed.
+ * {@code parent_span_id} (the calling span), with the client span's ids, and {@code callee_span_id} when the callee
+ * answered with a W3C {@code traceresponse}; INFO below 400, WARN otherwise or when the call failed.
  */
 public final class OutboundCalls {
 
@@ -101,6 +103,18 @@ public final class OutboundCalls {
      * {@code null}. Never throws.
      */
     public void finish(String method, String host, String path, int status, Throwable failure) {
+      finish(method, host, path, status, failure, null);
+    }
+
+    /**
+     * As {@link #finish(String, String, String, int, Throwable)}, with the response's W3C {@code traceresponse}
+     * header ({@code null} when absent): when it names a span of this trace (a Threadline service answers with it
+     * when {@code traceResponse} is on), the call line carries it as {@code callee_span_id}, the {@code span_id} of
+     * the callee's lines. That joins the hop where a tracer makes the client span out of sight (the Java agent, in
+     * the HTTP client), so the span the callee names as its parent is in no line of the caller's.
+     */
+    public void finish(String method, String host, String path, int status, Throwable failure,
+        String traceresponse) {
       if (!logCalls) {
         return;
       }
@@ -123,6 +137,10 @@ public final class OutboundCalls {
           if (span.parentSpanId().isPresent()) {
             line = line.addKeyValue("parent_span_id", span.parentSpanId().get());
           }
+          String callee = calleeSpan(traceresponse, span.traceId());
+          if (callee != null) {
+            line = line.addKeyValue("callee_span_id", callee);
+          }
           if (failure != null) {
             line.setCause(failure).log("{} {}{} failed after {} ms", method, host, safePath, durationMs);
           } else {
@@ -133,6 +151,21 @@ public final class OutboundCalls {
         // A call line is never worth failing the call for.
       }
     }
+  }
+
+  /** The span id of a {@code traceresponse} of trace {@code traceId}; {@code null} when absent or not valid. */
+  static String calleeSpan(String traceresponse, String traceId) {
+    if (traceresponse == null || traceresponse.length() < 55 || traceresponse.length() > 512) {
+      return null;
+    }
+    String value = traceresponse.trim();
+    if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-'
+        || value.startsWith("ff") || (value.startsWith("00") && value.length() != 55)) {
+      return null;
+    }
+    String trace = value.substring(3, 35);
+    String span = value.substring(36, 52);
+    return trace.equals(traceId) && Ids.isValidSpanId(span) ? span : null;
   }
 
   private static String stripQuery(String path) {

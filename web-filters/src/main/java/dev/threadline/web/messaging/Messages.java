@@ -5,6 +5,7 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
+import dev.threadline.core.W3CTraceContext;
 import dev.threadline.core.spi.TraceBridges;
 import java.util.Map;
 
@@ -72,7 +73,14 @@ public final class Messages {
     if (external != null) {
       // A consumer span of OpenTelemetry's is current: keep it, with the message's request id.
       String requestId = propagator.extractValidRequestId(carrier, getter);
-      return requestId == null ? external : external.toBuilder().requestId(requestId).build();
+      Correlation consumer = requestId == null ? external : external.toBuilder().requestId(requestId).build();
+      // The producer's span, which the tracer's API does not tell, as the parent: the hop joins in the logs.
+      java.util.Optional<dev.threadline.core.RemoteParent> producer = W3CTraceContext.extract(carrier, getter);
+      if (producer.isPresent() && producer.get().traceId().equals(consumer.traceId())
+          && !producer.get().spanId().equals(consumer.spanId())) {
+        consumer = consumer.toBuilder().parentSpanId(producer.get().spanId()).build();
+      }
+      return consumer;
     }
     return propagator.extract(carrier, getter);
   }

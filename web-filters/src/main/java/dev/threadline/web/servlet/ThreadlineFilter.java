@@ -199,7 +199,8 @@ public class ThreadlineFilter implements Filter {
         // Another tracer (OpenTelemetry) already serves this request in a span of its own: no competing span,
         // only the request id, which the tracer then carries on.
         String requestId = propagator.extractValidRequestId(request, REQUEST_GETTER);
-        correlation = requestId == null ? external : external.toBuilder().requestId(requestId).build();
+        correlation = withCaller(requestId == null ? external : external.toBuilder().requestId(requestId).build(),
+            request);
         bridged = bridge.enterRequest(correlation.requestId());
       } else {
         correlation = propagator.extract(request, REQUEST_GETTER);
@@ -218,6 +219,19 @@ public class ThreadlineFilter implements Filter {
       reportOnce("could not start the request's correlation", e);
       return null;
     }
+  }
+
+  /**
+   * The tracer's server span with the caller's span (from {@code traceparent}, when of the same trace) as its
+   * parent, which the tracer's API does not tell: the access line names it, so the hop joins the caller's lines.
+   */
+  private static Correlation withCaller(Correlation tracerSpan, HttpServletRequest request) {
+    java.util.Optional<dev.threadline.core.RemoteParent> caller = W3CTraceContext.extract(request, REQUEST_GETTER);
+    if (caller.isEmpty() || !caller.get().traceId().equals(tracerSpan.traceId())
+        || caller.get().spanId().equals(tracerSpan.spanId())) {
+      return tracerSpan;
+    }
+    return tracerSpan.toBuilder().parentSpanId(caller.get().spanId()).build();
   }
 
   private void listenForCompletion(HttpServletRequest request, RequestState state) {

@@ -43,7 +43,8 @@ public final class ThreadlineExecChainHandler implements ExecChainHandler {
     String host = host(request, scope);
     try {
       ClassicHttpResponse response = chain.proceed(request, scope);
-      call.finish(request.getMethod(), host, request.getPath(), response.getCode(), null);
+      call.finish(request.getMethod(), host, request.getPath(), response.getCode(), null,
+          response.getFirstHeader("traceresponse") == null ? null : response.getFirstHeader("traceresponse").getValue());
       return response;
     } catch (IOException | HttpException | RuntimeException e) {
       call.finish(request.getMethod(), host, request.getPath(), 0, e);

@@ -56,10 +56,10 @@ public final class TracingHttpClient extends HttpClient {
     HttpRequest traced = traced(request, call);
     try {
       HttpResponse<T> response = delegate.send(traced, handler);
-      finish(call, request, response.statusCode(), null);
+      finish(call, request, response.statusCode(), null, response.headers().firstValue("traceresponse").orElse(null));
       return response;
     } catch (IOException | InterruptedException | RuntimeException e) {
-      finish(call, request, 0, e);
+      finish(call, request, 0, e, null);
       throw e;
     }
   }
@@ -78,7 +78,8 @@ public final class TracingHttpClient extends HttpClient {
     CompletableFuture<HttpResponse<T>> future = pushPromiseHandler == null
         ? delegate.sendAsync(traced, handler) : delegate.sendAsync(traced, handler, pushPromiseHandler);
     return future.whenComplete((response, failure) ->
-        finish(call, request, response == null ? 0 : response.statusCode(), failure));
+        finish(call, request, response == null ? 0 : response.statusCode(), failure,
+            response == null ? null : response.headers().firstValue("traceresponse").orElse(null)));
   }
 
   private static HttpRequest traced(HttpRequest request, OutboundCalls.Call call) {
@@ -88,10 +89,11 @@ public final class TracingHttpClient extends HttpClient {
     return builder.build();
   }
 
-  private static void finish(OutboundCalls.Call call, HttpRequest request, int status, Throwable failure) {
+  private static void finish(OutboundCalls.Call call, HttpRequest request, int status, Throwable failure,
+      String traceresponse) {
     URI uri = request.uri();
     call.finish(request.method(), uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":"
-        + uri.getPort()), uri.getRawPath(), status, failure);
+        + uri.getPort()), uri.getRawPath(), status, failure, traceresponse);
   }
 
   // ---- the wrapped client's own settings

@@ -36,7 +36,8 @@ public final class ThreadlineOkHttpInterceptor implements Interceptor {
     String host = request.url().host() + ":" + request.url().port();
     try {
       Response response = chain.proceed(traced.build());
-      call.finish(request.method(), host, request.url().encodedPath(), response.code(), null);
+      call.finish(request.method(), host, request.url().encodedPath(), response.code(), null,
+          response.header("traceresponse"));
       return response;
     } catch (IOException | RuntimeException e) {
       call.finish(request.method(), host, request.url().encodedPath(), 0, e);

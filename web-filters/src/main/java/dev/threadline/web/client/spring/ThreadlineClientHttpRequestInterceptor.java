@@ -40,7 +40,8 @@ public final class ThreadlineClientHttpRequestInterceptor implements ClientHttpR
     String host = uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     try {
       ClientHttpResponse response = execution.execute(request, body);
-      call.finish(request.getMethod().name(), host, uri.getRawPath(), response.getStatusCode().value(), null);
+      call.finish(request.getMethod().name(), host, uri.getRawPath(), response.getStatusCode().value(), null,
+          response.getHeaders().getFirst("traceresponse"));
       return response;
     } catch (IOException | RuntimeException e) {
       call.finish(request.getMethod().name(), host, uri.getRawPath(), 0, e);

@@ -41,7 +41,8 @@ public final class ThreadlineExchangeFilterFunction implements ExchangeFilterFun
       return next.exchange(traced)
           .doOnSuccess(response -> {
             if (response != null) {
-              call.finish(method, host, uri.getRawPath(), response.statusCode().value(), null);
+              call.finish(method, host, uri.getRawPath(), response.statusCode().value(), null,
+                  response.headers().asHttpHeaders().getFirst("traceresponse"));
             }
           })
           .doOnError(e -> call.finish(method, host, uri.getRawPath(), 0, e));

@@ -1,0 +1,180 @@
+package dev.threadline.tracing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One way of running the application: which class-path entries it must not have, and the JVM options, environment
+ * and application arguments it runs with. The child's class path is this test's own minus {@link #excludes}.
+ */
+enum Setup {
+
+  /** Threadline only: no OpenTelemetry, no Micrometer Tracing. */
+  ALONE("alone", Jars.OTEL_ANY.or(Jars.MICROMETER_TRACING).or(Jars.BRAVE).or(Jars.BOOT_OTEL).or(Jars.OTEL_BRIDGE)),
+
+  /** The application's own SDK, registered as the global one; no instrumentation, no Micrometer Tracing. */
+  SDK("sdk", Jars.OTEL_EXPORT.or(Jars.MICROMETER_TRACING).or(Jars.BRAVE).or(Jars.BOOT_OTEL)) {
+    @Override
+    List<String> jvmOptions() {
+      return List.of("-Dmatrix.sdk=true");
+    }
+  },
+
+  /** The OpenTelemetry Java agent over the application's OpenTelemetry API; no SDK, no Micrometer Tracing. */
+  AGENT("agent", Jars.OTEL_ANY.and(Jars.OTEL_API.negate()).or(Jars.MICROMETER_TRACING).or(Jars.BRAVE)
+      .or(Jars.BOOT_OTEL)) {
+    @Override
+    List<String> jvmOptions() {
+      return List.of("-javaagent:" + agentJar());
+    }
+
+    @Override
+    List<String> arguments() {
+      // The agent makes its HTTP client span below Threadline's interceptor, out of its sight: the callee answers
+      // with traceresponse, and the call line records the callee's span as callee_span_id.
+      return List.of("--threadline.filter.trace-response=true");
+    }
+
+    @Override
+    Map<String, String> environment() {
+      return Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_METRICS_EXPORTER", "none", "OTEL_LOGS_EXPORTER", "none",
+          "OTEL_SERVICE_NAME", "matrix-agent");
+    }
+  },
+
+  /** Spring Boot's Micrometer Tracing on OpenTelemetry, every request sampled, nothing exported. */
+  BOOT_OTEL_EXPORT_OFF("boot-otel-export-off", Jars.BRAVE) {
+    @Override
+    List<String> arguments() {
+      return List.of("--management.tracing.sampling.probability=1.0", "--management.tracing.export.enabled=false");
+    }
+  },
+
+  /** The same, exporting every span (to an in-memory exporter, so no collector is needed). */
+  BOOT_OTEL_EXPORT_ON("boot-otel-export-on", Jars.BRAVE) {
+    @Override
+    List<String> jvmOptions() {
+      return List.of("-Dmatrix.memory-export=true");
+    }
+
+    @Override
+    List<String> arguments() {
+      return List.of("--management.tracing.sampling.probability=1.0", "--management.tracing.export.enabled=true",
+          "--management.opentelemetry.tracing.export.schedule-delay=100ms");
+    }
+  },
+
+  /** Spring Boot's Micrometer Tracing on Brave; no OpenTelemetry (the otel-bridge jar stays, inert, as the starter has it). */
+  BRAVE("brave", Jars.OTEL_ANY.or(Jars.BOOT_OTEL).or(Jars.MICROMETER_TRACING_OTEL)) {
+    @Override
+    List<String> arguments() {
+      return List.of("--management.tracing.sampling.probability=1.0");
+    }
+
+    @Override
+    List<String> bridgeOffArguments() {
+      // The Brave bridge is part of the auto-configuration: its scope decorator has a property, and BraveTraceBridge
+      // goes with -Dthreadline.bridges=off, which every bridge-off run gets.
+      return List.of("--threadline.brave.enabled=false");
+    }
+  };
+
+  private final String label;
+  private final Predicate<String> excludes;
+
+  Setup(String label, Predicate<String> excludes) {
+    this.label = label;
+    this.excludes = excludes;
+  }
+
+  String label() {
+    return label;
+  }
+
+  /** Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class path. */
+  boolean excludes(String entry) {
+    return Jars.SUREFIRE.or(excludes).test(entry);
+  }
+
+  /** Whether the set-up can run with Threadline's bridge to its tracer switched off. */
+  boolean hasBridge() {
+    return this != ALONE;
+  }
+
+  /** Application arguments that switch the bridge off, for a bridge that is not a jar of its own. */
+  List<String> bridgeOffArguments() {
+    return List.of();
+  }
+
+  List<String> jvmOptions() {
+    return List.of();
+  }
+
+  Map<String, String> environment() {
+    return Map.of();
+  }
+
+  List<String> arguments() {
+    return List.of();
+  }
+
+  /** This test's class path, minus what the set-up excludes (and the otel bridge when {@code bridgeOff}). */
+  List<String> classPath(boolean bridgeOff) {
+    String all = System.getProperty("java.class.path");
+    List<String> kept = new ArrayList<>();
+    for (String entry : all.split(java.io.File.pathSeparator)) {
+      String name = Jars.nameOf(entry);
+      if (excludes(name) || bridgeOff && Jars.OTEL_BRIDGE.test(name)) {
+        continue;
+      }
+      kept.add(entry);
+    }
+    return kept;
+  }
+
+  static Path agentJar() {
+    return Path.of(System.getProperty("matrix.agent", "target/agent/opentelemetry-javaagent.jar"));
+  }
+
+  /** The class-path patterns the set-ups are made of, by jar name (a directory: its path). */
+  static final class Jars {
+    /** Every OpenTelemetry jar: API, context, SDK, exporters, semantic conventions, protos. */
+    static final Predicate<String> OTEL_ANY = name -> name.startsWith("opentelemetry-");
+    /** What the agent set-up keeps of OpenTelemetry: the API and what it needs. */
+    static final Predicate<String> OTEL_API = name -> name.startsWith("opentelemetry-api-")
+        || name.startsWith("opentelemetry-context-") || name.startsWith("opentelemetry-common-");
+    /** What the SDK set-up drops of OpenTelemetry: exporters, protos, semantic conventions, extra propagators. */
+    static final Predicate<String> OTEL_EXPORT = name -> name.startsWith("opentelemetry-exporter-")
+        || name.startsWith("opentelemetry-proto-") || name.startsWith("opentelemetry-semconv-")
+        || name.startsWith("opentelemetry-extension-") || name.startsWith("opentelemetry-sdk-extension-");
+    /** Micrometer Tracing and Spring Boot's modules for it (the Brave and OpenTelemetry ones included). */
+    static final Predicate<String> MICROMETER_TRACING = name -> name.startsWith("micrometer-tracing")
+        || name.startsWith("spring-boot-micrometer-tracing");
+    /** Micrometer Tracing's OpenTelemetry side. */
+    static final Predicate<String> MICROMETER_TRACING_OTEL = name -> name.startsWith("micrometer-tracing-bridge-otel")
+        || name.startsWith("spring-boot-micrometer-tracing-opentelemetry");
+    /** Brave and Micrometer Tracing's Brave side. */
+    static final Predicate<String> BRAVE = name -> name.startsWith("brave-") || name.startsWith("micrometer-tracing-bridge-brave")
+        || name.startsWith("spring-boot-micrometer-tracing-brave");
+    /** Spring Boot's OpenTelemetry modules and the OTLP metrics registry they bring. */
+    static final Predicate<String> BOOT_OTEL = name -> name.startsWith("spring-boot-opentelemetry")
+        || name.startsWith("spring-boot-starter-opentelemetry") || name.startsWith("spring-boot-micrometer-tracing-opentelemetry")
+        || name.startsWith("micrometer-registry-otlp");
+    /** Threadline's OpenTelemetry bridge, as a jar or as a reactor module's classes. */
+    static final Predicate<String> OTEL_BRIDGE = name -> name.startsWith("threadline-otel-bridge")
+        || name.replace('\\', '/').contains("otel-bridge/target/");
+    /** The test runner's own jars. */
+    static final Predicate<String> SUREFIRE = name -> name.startsWith("surefire") || name.contains("surefire-");
+
+    private Jars() {
+    }
+
+    /** A jar's file name; a directory's whole path, so {@code otel-bridge/target/classes} can be matched. */
+    static String nameOf(String entry) {
+      return entry.endsWith(".jar") ? Path.of(entry).getFileName().toString() : entry;
+    }
+  }
+}
