@@ -202,6 +202,39 @@ class OtelSetupsTest {
   }
 
   @Test
+  void aTracerThatStartsANewTraceDespiteTheCallersTraceparent_isReportedNotSilent() throws Exception {
+    // No RemoteParentFilter in front: the tracer's server span is a root, whatever the caller sent.
+    Filter rootTracer = (req, res, chain) -> {
+      Span span = Otel.TRACER.spanBuilder("root server").setNoParent().setSpanKind(SpanKind.SERVER).startSpan();
+      try (Scope s = span.makeCurrent()) {
+        chain.doFilter(req, res);
+      } finally {
+        span.end();
+      }
+    };
+    try (LogCapture capture = LogCapture.capture();
+        TomcatServer server = new TomcatServer(4).filter("root-tracer", rootTracer)
+            .threadline(new ThreadlineFilter()).servlet("/", new HttpServlet() {
+              @Override
+              protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                LOG.info("in a trace of the tracer's own");
+              }
+            }).start()) {
+      for (int i = 0; i < 2; i++) {
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/z")))
+            .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            .header("X-Request-Id", "req-root-" + i).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+      }
+      List<Map<String, Object>> warnings = capture.lines(l -> "warn".equals(l.get("level"))
+          && String.valueOf(l.get("message")).contains("new trace, although the caller sent a valid traceparent"));
+      assertThat(warnings).as("said once, not per request").hasSize(1);
+      assertThat(capture.lines(l -> "in a trace of the tracer's own".equals(l.get("message"))))
+          .extracting(l -> l.get("requestId")).containsExactly("req-root-0", "req-root-1");
+    }
+  }
+
+  @Test
   void aTracerThatWritesNoTraceparent_threadlineWritesItWithTheTracersSpanAsParent() throws Exception {
     try (LogCapture capture = LogCapture.capture();
         TomcatServer callee = new TomcatServer(4).threadline(new ThreadlineFilter())

@@ -80,6 +80,19 @@ enum Setup {
       // goes with -Dthreadline.bridges=off, which every bridge-off run gets.
       return List.of("--threadline.brave.enabled=false");
     }
+  },
+
+  /** The same with tracing export disabled, where Spring Boot propagates nothing (its no-op propagation). */
+  BRAVE_EXPORT_OFF("brave-export-off", Jars.OTEL_ANY.or(Jars.BOOT_OTEL).or(Jars.MICROMETER_TRACING_OTEL)) {
+    @Override
+    List<String> arguments() {
+      return List.of("--management.tracing.sampling.probability=1.0", "--management.tracing.export.enabled=false");
+    }
+
+    @Override
+    List<String> bridgeOffArguments() {
+      return List.of("--threadline.brave.enabled=false");
+    }
   };
 
   private final String label;

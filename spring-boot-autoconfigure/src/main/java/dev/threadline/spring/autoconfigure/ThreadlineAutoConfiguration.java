@@ -88,14 +88,14 @@ public class ThreadlineAutoConfiguration {
   }
 
   /**
-   * With threadline-otel-bridge: the caller's span made OpenTelemetry's current remote context before Spring Boot's
-   * observation filter, so a tracer with a no-op propagator (Boot's, when tracing export is disabled) still continues
-   * the caller's trace. A tracer that reads traceparent finds the same parent; under the Java agent it does nothing.
+   * With a tracer bridge (OpenTelemetry, Brave): the caller's span made the tracer's current remote context before
+   * Spring Boot's observation filter, so a tracer with a no-op propagator (Boot's, when tracing export is disabled)
+   * still continues the caller's trace. A tracer that reads traceparent finds the same parent; under the Java agent,
+   * and without a bridge, it does nothing.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-  @ConditionalOnClass(name = {"dev.threadline.web.servlet.RemoteParentFilter", "dev.threadline.otel.OtelTraceBridge",
-      "io.opentelemetry.api.trace.Span", "jakarta.servlet.Filter",
+  @ConditionalOnClass(name = {"dev.threadline.web.servlet.RemoteParentFilter", "jakarta.servlet.Filter",
       "org.springframework.boot.web.servlet.FilterRegistrationBean"})
   @ConditionalOnProperty(prefix = "threadline.filter", name = "enabled", matchIfMissing = true)
   static class RemoteParentConfiguration {

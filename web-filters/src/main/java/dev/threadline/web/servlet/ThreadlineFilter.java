@@ -227,11 +227,28 @@ public class ThreadlineFilter implements Filter {
    */
   private static Correlation withCaller(Correlation tracerSpan, HttpServletRequest request) {
     java.util.Optional<dev.threadline.core.RemoteParent> caller = W3CTraceContext.extract(request, REQUEST_GETTER);
-    if (caller.isEmpty() || !caller.get().traceId().equals(tracerSpan.traceId())
-        || caller.get().spanId().equals(tracerSpan.spanId())) {
+    if (caller.isEmpty() || caller.get().spanId().equals(tracerSpan.spanId())) {
+      return tracerSpan;
+    }
+    if (!caller.get().traceId().equals(tracerSpan.traceId())) {
+      warnTracerIgnoredCaller();
       return tracerSpan;
     }
     return tracerSpan.toBuilder().parentSpanId(caller.get().spanId()).build();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean WARNED_IGNORED_CALLER =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** A tracer started the server span in a trace of its own although the caller sent a valid traceparent. */
+  private static void warnTracerIgnoredCaller() {
+    if (WARNED_IGNORED_CALLER.compareAndSet(false, true)) {
+      SELF.warn("The tracer started this request's server span in a new trace, although the caller sent a valid "
+          + "traceparent: its propagator does not read W3C trace context (with Spring Boot: tracing export disabled, "
+          + "or management.tracing.propagation.type without w3c), or its server instrumentation runs before "
+          + "Threadline's RemoteParentFilter. This request's lines carry the tracer's trace id, not the caller's; "
+          + "the request id still joins them. Logged once.");
+    }
   }
 
   private void listenForCompletion(HttpServletRequest request, RequestState state) {

@@ -4,6 +4,7 @@ import brave.Span;
 import brave.Tracer;
 import brave.Tracing;
 import brave.baggage.BaggageField;
+import brave.propagation.CurrentTraceContext;
 import brave.propagation.TraceContext;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.spi.TraceBridge;
@@ -28,6 +29,31 @@ public final class BraveTraceBridge implements TraceBridge {
     } catch (RuntimeException e) {
       // A LinkageError (no Brave) is left to TraceBridges, which then never uses this bridge.
       return null;
+    }
+  }
+
+  /**
+   * The caller's span as Brave's current (remote) context, so a Brave server span started by something that reads
+   * no headers (Spring Boot's no-op propagation when tracing export is disabled) continues the caller's trace.
+   */
+  @Override
+  public AutoCloseable enterRemoteParent(Correlation callerSpan) {
+    try {
+      Tracing tracing = Tracing.current();
+      if (tracing == null || tracing.currentTraceContext().get() != null) {
+        return NOTHING;
+      }
+      String traceId = callerSpan.traceId();
+      TraceContext remote = TraceContext.newBuilder()
+          .traceIdHigh(Long.parseUnsignedLong(traceId.substring(0, 16), 16))
+          .traceId(Long.parseUnsignedLong(traceId.substring(16), 16))
+          .spanId(Long.parseUnsignedLong(callerSpan.spanId(), 16))
+          .sampled(callerSpan.isSampled())
+          .build();
+      CurrentTraceContext.Scope scope = tracing.currentTraceContext().newScope(remote);
+      return scope::close;
+    } catch (RuntimeException e) {
+      return NOTHING;
     }
   }
 
