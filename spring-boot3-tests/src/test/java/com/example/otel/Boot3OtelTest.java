@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.example.console.ConsoleLines;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
-import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.URI;
@@ -13,10 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -50,30 +48,14 @@ import org.springframework.web.client.RestClient;
 @DirtiesContext
 class Boot3OtelTest {
 
-  static final List<SpanData> FINISHED = new CopyOnWriteArrayList<>();
+  static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
 
   @SpringBootApplication
   static class App {
 
     @Bean
     SpanExporter collectFinishedSpans() {
-      return new SpanExporter() {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-          FINISHED.addAll(spans);
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-          return CompletableResultCode.ofSuccess();
-        }
-      };
+      return SPANS;
     }
 
     @RestController
@@ -127,7 +109,7 @@ class Boot3OtelTest {
     assertThat(response.statusCode()).isEqualTo(200);
     Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
         ConsoleLines.of(output).byLogger("dev.threadline.access").size() >= 2
-            && FINISHED.stream().filter(s -> s.getName().equals("reserve stock")).count() == 1);
+            && SPANS.getFinishedSpanItems().stream().filter(s -> s.getName().equals("reserve stock")).count() == 1);
 
     ConsoleLines console = ConsoleLines.of(output);
     Map<String, Map<String, Object>> byMessage = console.byLogger("otel3.orders").stream()
@@ -137,7 +119,8 @@ class Boot3OtelTest {
         .orElseThrow();
     Map<String, Object> stockAccess = access.stream().filter(l -> "/stock".equals(l.get("path"))).findFirst()
         .orElseThrow();
-    SpanData child = FINISHED.stream().filter(s -> s.getName().equals("reserve stock")).findFirst().orElseThrow();
+    SpanData child = SPANS.getFinishedSpanItems().stream().filter(s -> s.getName().equals("reserve stock"))
+        .findFirst().orElseThrow();
 
     List<Map<String, Object>> all = new java.util.ArrayList<>(byMessage.values());
     all.addAll(access);
@@ -151,7 +134,7 @@ class Boot3OtelTest {
     assertThat(byMessage.get("back in the server span")).containsEntry("span_id", serverSpan);
     // No span of Threadline's own: the access line is written under the tracer's server span.
     assertThat(ordersAccess).containsEntry("span_id", serverSpan).containsEntry("parent_span_id", callerSpan);
-    assertThat(FINISHED.stream().filter(s -> s.getSpanId().equals(serverSpan)).findFirst()).isPresent();
+    assertThat(SPANS.getFinishedSpanItems()).extracting(SpanData::getSpanId).contains((String) serverSpan);
     // The hop joins: the span the callee names as its parent is in a line of the caller.
     Object calleeParent = stockAccess.get("parent_span_id");
     assertThat(calleeParent).isNotNull();

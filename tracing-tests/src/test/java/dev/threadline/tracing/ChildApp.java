@@ -76,7 +76,8 @@ final class ChildApp implements AutoCloseable {
     }
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
-    env.keySet().removeIf(key -> key.startsWith("OTEL_") || key.startsWith("THREADLINE_") || key.startsWith("JAVA_TOOL"));
+    env.keySet().removeIf(key -> key.startsWith("OTEL_") || key.startsWith("THREADLINE_")
+        || key.startsWith("JAVA_TOOL"));
     env.putAll(setup.environment());
     ChildApp child = new ChildApp(name, classPath, builder.start());
     try {

@@ -54,6 +54,7 @@ class MatrixCheckerTest {
   void aMissingLine_isReported() {
     List<String> lines = request("mmmmmmmmmmmmmmmm");
     lines.remove(5);
-    assertThat(MatrixChecker.check(RequestLines.of(lines), MatrixChecker.Incoming.NONE)).containsExactly("R0: no async line");
+    assertThat(MatrixChecker.check(RequestLines.of(lines), MatrixChecker.Incoming.NONE))
+        .containsExactly("R0: no async line");
   }
 }

@@ -67,7 +67,10 @@ enum Setup {
     }
   },
 
-  /** Spring Boot's Micrometer Tracing on Brave; no OpenTelemetry (the otel-bridge jar stays, inert, as the starter has it). */
+  /**
+   * Spring Boot's Micrometer Tracing on Brave; no OpenTelemetry (the otel-bridge jar stays, inert, as the starter has
+   * it).
+   */
   BRAVE("brave", Jars.OTEL_ANY.or(Jars.BOOT_OTEL).or(Jars.MICROMETER_TRACING_OTEL)) {
     @Override
     List<String> arguments() {
@@ -107,7 +110,10 @@ enum Setup {
     return label;
   }
 
-  /** Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class path. */
+  /**
+   * Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class
+   * path.
+   */
   boolean excludes(String entry) {
     return Jars.SUREFIRE.or(excludes).test(entry);
   }
@@ -170,11 +176,13 @@ enum Setup {
     static final Predicate<String> MICROMETER_TRACING_OTEL = name -> name.startsWith("micrometer-tracing-bridge-otel")
         || name.startsWith("spring-boot-micrometer-tracing-opentelemetry");
     /** Brave and Micrometer Tracing's Brave side. */
-    static final Predicate<String> BRAVE = name -> name.startsWith("brave-") || name.startsWith("micrometer-tracing-bridge-brave")
+    static final Predicate<String> BRAVE = name -> name.startsWith("brave-")
+        || name.startsWith("micrometer-tracing-bridge-brave")
         || name.startsWith("spring-boot-micrometer-tracing-brave");
     /** Spring Boot's OpenTelemetry modules and the OTLP metrics registry they bring. */
     static final Predicate<String> BOOT_OTEL = name -> name.startsWith("spring-boot-opentelemetry")
-        || name.startsWith("spring-boot-starter-opentelemetry") || name.startsWith("spring-boot-micrometer-tracing-opentelemetry")
+        || name.startsWith("spring-boot-starter-opentelemetry")
+        || name.startsWith("spring-boot-micrometer-tracing-opentelemetry")
         || name.startsWith("micrometer-registry-otlp");
     /** Threadline's OpenTelemetry bridge, as a jar or as a reactor module's classes. */
     static final Predicate<String> OTEL_BRIDGE = name -> name.startsWith("threadline-otel-bridge")

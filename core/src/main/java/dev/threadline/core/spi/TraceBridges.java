@@ -127,22 +127,19 @@ public final class TraceBridges {
 
     @Override
     public AutoCloseable enterSpan(Correlation span) {
-      AutoCloseable[] entered = new AutoCloseable[bridges.length];
-      for (int i = 0; i < bridges.length; i++) {
-        entered[i] = bridges[i].enterSpan(span);
-      }
-      return () -> {
-        for (int i = entered.length - 1; i >= 0; i--) {
-          entered[i].close();
-        }
-      };
+      return inEvery(bridge -> bridge.enterSpan(span));
     }
 
     @Override
     public AutoCloseable enterRemoteParent(Correlation callerSpan) {
+      return inEvery(bridge -> bridge.enterRemoteParent(callerSpan));
+    }
+
+    /** {@code enter} done in every bridge; closing the result closes theirs in reverse order. */
+    private AutoCloseable inEvery(java.util.function.Function<TraceBridge, AutoCloseable> enter) {
       AutoCloseable[] entered = new AutoCloseable[bridges.length];
       for (int i = 0; i < bridges.length; i++) {
-        entered[i] = bridges[i].enterRemoteParent(callerSpan);
+        entered[i] = enter.apply(bridges[i]);
       }
       return () -> {
         for (int i = entered.length - 1; i >= 0; i--) {
