@@ -10,18 +10,16 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.TraceStateBuilder;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.ContextStorage;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Threadline under OpenTelemetry: when a valid span is current, the correlation context (and so the MDC and every
- * log line) carries that span's trace id, span id and flags, and Threadline's own integrations start no spans.
+ * Threadline under OpenTelemetry: when a valid span is current, every log line carries that span's trace id, span id
+ * and flags, and Threadline's own integrations start no spans.
  *
- * <p>The MDC follows OpenTelemetry's context through a {@link ContextStorage} wrapper: every {@code makeCurrent()}
- * (yours, an instrumentation's, {@link Context#taskWrapping} on another thread) publishes the span's ids, and closing
- * its scope restores what was there. It is installed by itself through {@link ThreadlineContextStorageProvider}
- * when that is OpenTelemetry's only storage provider; otherwise call {@link #install()} before OpenTelemetry's
- * context is first used.
+ * <p>The line follows OpenTelemetry's context at log time: before each log call, on the calling thread, the turbo
+ * filter Threadline's encoder and Loki appender install ({@code dev.threadline.logback.ActiveSpanFilter}) asks
+ * {@code Span.current()} through the API and brings the MDC up to date when the span differs from the one it shows.
+ * Nothing is wrapped around OpenTelemetry's context storage, so a {@code makeCurrent()} costs what it costs without
+ * Threadline, and the same mechanism works under the Java agent, whose context storage no wrapper would see.
  *
  * <p>The request id travels as W3C baggage under {@value #BAGGAGE_KEY} (OpenTelemetry's baggage propagator takes it
  * to the next service) and is set on the server span as the attribute {@value #BAGGAGE_KEY}, so a trace leads to its
@@ -35,19 +33,7 @@ public final class ThreadlineOtel {
   /** The request id as a span attribute. */
   public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey(BAGGAGE_KEY);
 
-  private static final AtomicBoolean INSTALLED = new AtomicBoolean();
-
   private ThreadlineOtel() {
-  }
-
-  /**
-   * Adds the MDC-following wrapper to OpenTelemetry's context storage. Needed only when another
-   * {@code ContextStorageProvider} is in use; call it before OpenTelemetry's context is first used. Idempotent.
-   */
-  public static void install() {
-    if (INSTALLED.compareAndSet(false, true)) {
-      ContextStorage.addWrapper(MdcContextStorage::new);
-    }
   }
 
   /**

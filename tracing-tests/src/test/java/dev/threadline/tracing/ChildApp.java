@@ -1,6 +1,7 @@
 package dev.threadline.tracing;
 
 import dev.threadline.tracing.app.MatrixApp;
+import dev.threadline.tracing.app.PlainApp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link MatrixApp} in a JVM of its own, with the same {@code java} as this test. Collects stdout and stderr, waits
- * for the ready marker, sends requests, and returns the lines each request wrote. Close it to end the JVM.
+ * The set-up's application ({@link MatrixApp}, or {@link PlainApp} for the plain servlet set-ups) in a JVM of its
+ * own, with the same {@code java} as this test. Collects stdout and stderr, waits for the ready marker, sends
+ * requests, and returns the lines each request wrote. Close it to end the JVM.
  */
 final class ChildApp implements AutoCloseable {
 
@@ -64,12 +66,18 @@ final class ChildApp implements AutoCloseable {
       // Also the switch a user has: every tracer bridge off (the Brave bridge lives in the auto-configuration jar).
       command.add("-Dthreadline.bridges=off");
     }
+    if (setup.plain()) {
+      command.add("-Dlogback.configurationFile=" + PlainApp.LOGBACK_XML);
+      command.add("-Dmatrix.service=matrix-" + setup.label());
+    }
     command.add("-cp");
     command.add(String.join(java.io.File.pathSeparator, classPath));
-    command.add(MatrixApp.class.getName());
-    command.add("--server.port=0");
-    command.add("--spring.main.banner-mode=off");
-    command.add("--spring.application.name=matrix-" + setup.label());
+    command.add(setup.mainClass());
+    if (!setup.plain()) {
+      command.add("--server.port=0");
+      command.add("--spring.main.banner-mode=off");
+      command.add("--spring.application.name=matrix-" + setup.label());
+    }
     command.addAll(setup.arguments());
     if (bridgeOff) {
       command.addAll(setup.bridgeOffArguments());

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The matrix: the application of {@code dev.threadline.tracing.app} under each {@link Setup}, in a child JVM, sent
+ * The matrix: the application of {@code dev.threadline.tracing.app} (the Spring Boot one, or the plain servlet one for
+ * the {@code plain-*} set-ups) under each {@link Setup}, in a child JVM, sent
  * {@code GET /a} without headers and with a {@code traceparent} and {@code X-Request-Id}; every request's lines must
  * keep {@link MatrixChecker}'s rules. Then each set-up with Threadline's bridge to its tracer switched off, where the
  * checker must find a violation: the rules hold because of the bridge. The children run three at a time; each one's

@@ -1,5 +1,7 @@
 package dev.threadline.tracing;
 
+import dev.threadline.tracing.app.MatrixApp;
+import dev.threadline.tracing.app.PlainApp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +9,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * One way of running the application: which class-path entries it must not have, and the JVM options, environment
- * and application arguments it runs with. The child's class path is this test's own minus {@link #excludes}.
+ * One way of running the application (the Spring Boot one, or for the {@code plain-*} set-ups the plain servlet one):
+ * which class-path entries it must not have, and the JVM options, environment and application arguments it runs
+ * with. The child's class path is this test's own minus {@link #excludes}.
  */
 enum Setup {
 
@@ -40,8 +43,7 @@ enum Setup {
 
     @Override
     Map<String, String> environment() {
-      return Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_METRICS_EXPORTER", "none", "OTEL_LOGS_EXPORTER", "none",
-          "OTEL_SERVICE_NAME", "matrix-agent");
+      return agentEnvironment();
     }
   },
 
@@ -96,13 +98,44 @@ enum Setup {
     List<String> bridgeOffArguments() {
       return List.of("--threadline.brave.enabled=false");
     }
+  },
+
+  /** The plain servlet application ({@link PlainApp}: embedded Tomcat, no Spring) with Threadline only. */
+  PLAIN_ALONE("plain-alone", true, Jars.OTEL_ANY.or(Jars.OTEL_BRIDGE)),
+
+  /** The plain servlet application with its own OpenTelemetry SDK, registered as the global one before it serves. */
+  PLAIN_SDK("plain-sdk", true, Jars.OTEL_EXPORT) {
+    @Override
+    List<String> jvmOptions() {
+      return List.of("-Dmatrix.sdk=true");
+    }
+  },
+
+  /** The plain servlet application under the OpenTelemetry Java agent, as {@link #AGENT}. */
+  PLAIN_AGENT("plain-agent", true, Jars.OTEL_ANY.and(Jars.OTEL_API.negate())) {
+    @Override
+    List<String> jvmOptions() {
+      // traceresponse on, as for AGENT: the call line then names the callee's span.
+      return List.of("-javaagent:" + agentJar(), "-Dmatrix.trace-response=true");
+    }
+
+    @Override
+    Map<String, String> environment() {
+      return agentEnvironment();
+    }
   };
 
   private final String label;
+  private final boolean plain;
   private final Predicate<String> excludes;
 
   Setup(String label, Predicate<String> excludes) {
+    this(label, false, excludes);
+  }
+
+  Setup(String label, boolean plain, Predicate<String> excludes) {
     this.label = label;
+    this.plain = plain;
     this.excludes = excludes;
   }
 
@@ -110,17 +143,28 @@ enum Setup {
     return label;
   }
 
+  /** Whether the child is the plain servlet application rather than the Spring Boot one. */
+  boolean plain() {
+    return plain;
+  }
+
+  /** The child's main class. */
+  String mainClass() {
+    return (plain ? PlainApp.class : MatrixApp.class).getName();
+  }
+
   /**
    * Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class
-   * path.
+   * path. The plain servlet set-ups have no Spring, Micrometer or Brave either.
    */
   boolean excludes(String entry) {
-    return Jars.SUREFIRE.or(excludes).test(entry);
+    Predicate<String> excluded = Jars.SUREFIRE.or(excludes);
+    return (plain ? excluded.or(Jars.SPRING_WORLD) : excluded).test(entry);
   }
 
   /** Whether the set-up can run with Threadline's bridge to its tracer switched off. */
   boolean hasBridge() {
-    return this != ALONE;
+    return this != ALONE && this != PLAIN_ALONE;
   }
 
   /** Application arguments that switch the bridge off, for a bridge that is not a jar of its own. */
@@ -152,6 +196,12 @@ enum Setup {
       kept.add(entry);
     }
     return kept;
+  }
+
+  /** The agent's environment: nothing exported, so no collector is needed. */
+  private static Map<String, String> agentEnvironment() {
+    return Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_METRICS_EXPORTER", "none", "OTEL_LOGS_EXPORTER", "none",
+        "OTEL_SERVICE_NAME", "matrix-agent");
   }
 
   static Path agentJar() {
@@ -187,6 +237,14 @@ enum Setup {
     /** Threadline's OpenTelemetry bridge, as a jar or as a reactor module's classes. */
     static final Predicate<String> OTEL_BRIDGE = name -> name.startsWith("threadline-otel-bridge")
         || name.replace('\\', '/').contains("otel-bridge/target/");
+    /**
+     * Spring (Boot, Threadline's auto-configuration, as a jar or as a reactor module's classes), Micrometer and Brave:
+     * what a plain servlet application does not have.
+     */
+    static final Predicate<String> SPRING_WORLD = name -> name.startsWith("spring-")
+        || name.startsWith("threadline-spring-boot-")
+        || name.replace('\\', '/').contains("spring-boot-autoconfigure/target/")
+        || name.startsWith("micrometer-") || name.startsWith("context-propagation-") || name.startsWith("brave-");
     /** The test runner's own jars. */
     static final Predicate<String> SUREFIRE = name -> name.startsWith("surefire") || name.contains("surefire-");
 

@@ -1,9 +1,8 @@
 package dev.threadline.tracing.app;
 
+import static dev.threadline.tracing.app.AppLines.line;
+
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,12 +11,10 @@ import org.springframework.web.client.RestClient;
 /**
  * {@code GET /a}: a line, a line in a manual span, a call to {@code /b} through Boot's {@link RestClient.Builder}, a
  * line from an {@code @Async} thread, a last line. {@code GET /b}: one line. Each line carries {@code api_span}, the
- * span the tracer's API reports current, where it reports one.
+ * span the tracer's API reports current, where it reports one ({@link AppLines}).
  */
 @RestController
 class Endpoints {
-
-  static final Logger LOG = LoggerFactory.getLogger("matrix");
 
   private final SpanProbe probe;
   private final Worker worker;
@@ -46,11 +43,6 @@ class Endpoints {
   String b() {
     line(probe.currentSpanId()).log("b");
     return "b";
-  }
-
-  static LoggingEventBuilder line(String apiSpan) {
-    LoggingEventBuilder line = LOG.atInfo();
-    return apiSpan == null ? line : line.addKeyValue("api_span", apiSpan);
   }
 
   private RestClient self() {

@@ -11,7 +11,8 @@ import org.springframework.context.ApplicationContext;
 /**
  * The OpenTelemetry API's view. The manual span comes from Spring Boot's {@link OpenTelemetry} bean when there is one
  * (Boot does not register it as the global one), else from {@link GlobalOpenTelemetry} (the agent's or the SDK the
- * application registered).
+ * application registered). The plain servlet application takes {@link #global()}: it never calls {@link #create}, so
+ * Spring's classes are never loaded, and need not be on its class path.
  */
 final class OtelProbe implements SpanProbe {
 
@@ -23,6 +24,11 @@ final class OtelProbe implements SpanProbe {
 
   static SpanProbe create(ApplicationContext context) {
     return new OtelProbe(context.getBeanProvider(OpenTelemetry.class).getIfAvailable(GlobalOpenTelemetry::get));
+  }
+
+  /** The view of {@link GlobalOpenTelemetry}: the agent's, or the SDK the application registered before. */
+  static SpanProbe global() {
+    return new OtelProbe(GlobalOpenTelemetry.get());
   }
 
   @Override

@@ -16,7 +16,7 @@ class Worker {
 
   @Async
   public CompletableFuture<Void> work() {
-    Endpoints.line(probe.currentSpanId()).log("async");
+    AppLines.line(probe.currentSpanId()).log("async");
     return CompletableFuture.completedFuture(null);
   }
 }
