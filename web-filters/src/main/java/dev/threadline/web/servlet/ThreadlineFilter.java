@@ -47,8 +47,9 @@ import org.slf4j.event.Level;
  * {@code parent_span_id} (the caller's span, so one hop joins the next); INFO below 400, WARN for 4xx, ERROR
  * for 5xx (see {@link #setClientErrorLevel}, {@link #setServerErrorLevel}). No request or response header other than
  * User-Agent (and X-Forwarded-For when trusted) is read for it: Authorization, Cookie and Set-Cookie never appear.
- * Requests whose path matches a {@linkplain #setSkip skip pattern} (health checks, by default) get their
- * correlation but no access line.
+ * Requests whose dispatched path (servlet path and path info, as the container decoded and normalised them, never the
+ * raw URI) matches a {@linkplain #setSkip skip pattern} (health checks, by default) get their correlation but no
+ * access line. The logged {@code path} never carries path parameters ({@code ;jsessionid=…}).
  *
  * <p>Register it for the REQUEST, ASYNC and ERROR dispatcher types, first in the chain. Configure it with setters or
  * with filter init-parameters of the same names ({@code requestIdHeader}, {@code echoRequestId},
@@ -286,6 +287,8 @@ public class ThreadlineFilter implements Filter {
     final Correlation correlation;
     final long started;
     final HttpServletRequest request;
+    /** Taken on the REQUEST dispatch: an async or error dispatch changes what the request reports. */
+    final String dispatchedPath;
     volatile Throwable asyncFailure;
     /** What the trace bridge changed on the request thread, undone when the request dispatch ends. */
     AutoCloseable bridged;
@@ -295,6 +298,7 @@ public class ThreadlineFilter implements Filter {
       this.correlation = correlation;
       this.started = started;
       this.request = request;
+      this.dispatchedPath = dispatchedPath(request);
     }
 
     synchronized void finish(HttpServletResponse response, Throwable failure) {
@@ -306,7 +310,7 @@ public class ThreadlineFilter implements Filter {
         return;
       }
       try {
-        writeAccessLine(request, response, failure, System.nanoTime() - started, correlation);
+        writeAccessLine(request, dispatchedPath, response, failure, System.nanoTime() - started, correlation);
       } catch (RuntimeException e) {
         reportOnce("could not write the access line", e);
       }
@@ -322,15 +326,15 @@ public class ThreadlineFilter implements Filter {
     }
   }
 
-  private void writeAccessLine(HttpServletRequest request, HttpServletResponse response, Throwable failure,
-      long nanos, Correlation correlation) {
-    String path = request.getRequestURI();
-    if (path == null) {
-      path = "";
-    }
-    if (matchesSkip(path, request.getContextPath())) {
+  private void writeAccessLine(HttpServletRequest request, String dispatchedPath, HttpServletResponse response,
+      Throwable failure, long nanos, Correlation correlation) {
+    // The skip decision is made on the path the container dispatched (decoded, dot segments resolved, no path
+    // parameters), never on the raw URI, which a client can dress up as a skipped path
+    // (/actuator/health/../../admin). What is logged is the URI as sent, without path parameters (;jsessionid=…).
+    if (matchesSkip(dispatchedPath)) {
       return;
     }
+    String path = withoutPathParameters(request.getRequestURI());
     // An exception that escaped the chain becomes a 500 once the container handles it, whatever was set before.
     int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
     Level level = status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;
@@ -361,9 +365,45 @@ public class ThreadlineFilter implements Filter {
     line.log("{} {} {} {} ms", method, loggedPath, status, durationMs);
   }
 
-  private boolean matchesSkip(String uri, String contextPath) {
-    String path = contextPath != null && !contextPath.isEmpty() && uri.startsWith(contextPath)
-        ? uri.substring(contextPath.length()) : uri;
+  /**
+   * The path within the application the container dispatched this request to: servlet path plus path info, which
+   * the container decoded and normalised (dot segments resolved, path parameters removed).
+   */
+  static String dispatchedPath(HttpServletRequest request) {
+    String servletPath = request.getServletPath();
+    String pathInfo = request.getPathInfo();
+    String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+    return path.isEmpty() ? "/" : path;
+  }
+
+  /** {@code uri} without the path parameters of any segment ({@code /a;jsessionid=X/b;v=1} gives {@code /a/b}). */
+  static String withoutPathParameters(String uri) {
+    if (uri == null) {
+      return "";
+    }
+    int semicolon = uri.indexOf(';');
+    if (semicolon < 0) {
+      return uri;
+    }
+    StringBuilder out = new StringBuilder(uri.length());
+    int i = 0;
+    while (i < uri.length()) {
+      char c = uri.charAt(i);
+      if (c == ';') {
+        int next = uri.indexOf('/', i);
+        if (next < 0) {
+          break;
+        }
+        i = next;
+        continue;
+      }
+      out.append(c);
+      i++;
+    }
+    return out.toString();
+  }
+
+  private boolean matchesSkip(String path) {
     for (PathPattern p : skip) {
       if (p.matches(path)) {
         return true;
