@@ -25,9 +25,10 @@ import java.util.Set;
  *
  * <h2>Reading {@code tracestate}</h2>
  * Several headers are combined in order, as if joined by commas. Spaces and tabs around members and empty members
- * are ignored. Each member must be a valid {@code key=value} of the spec's grammar (simple or
- * {@code tenant@system} keys); an invalid member, a duplicate key or more than {@value #MAX_MEMBERS} members make
- * the whole {@code tracestate} invalid, and it is dropped. A value longer than {@value #MAX_LENGTH} characters is
+ * are ignored. Each member must be a valid {@code key=value} of Trace Context Level 2's grammar (a key of up to 256
+ * lowercase letters, digits and {@code _ - * / @}, starting with a letter or a digit); an invalid member or more
+ * than {@value #MAX_MEMBERS} members make the whole {@code tracestate} invalid, and it is dropped. A key repeated
+ * later in the list is dropped, keeping its left-most (most recent) entry. A value longer than {@value #MAX_LENGTH} characters is
  * cut by whole entries: first members longer than 128 characters, from the right, then members from the right.
  *
  * <p>Nothing here throws on input: bad headers give an empty result.
@@ -163,10 +164,16 @@ public final class W3CTraceContext {
         String member = RequestIds.trimOws(header.substring(start, end));
         if (!member.isEmpty()) {
           int equals = memberKeyEnd(member, 0, member.length());
-          if (equals < 0 || !keys.add(member.substring(0, equals)) || members.size() == MAX_MEMBERS) {
+          if (equals < 0) {
             return "";
           }
-          members.add(member);
+          // One entry per key: the left-most is the most recent position, a later one with the same key is dropped.
+          if (keys.add(member.substring(0, equals))) {
+            if (members.size() == MAX_MEMBERS) {
+              return "";
+            }
+            members.add(member);
+          }
         }
         start = end + 1;
       }
@@ -225,22 +232,23 @@ public final class W3CTraceContext {
     return equals;
   }
 
+  /**
+   * Trace Context Level 2's key: a lowercase letter or a digit, then up to 255 of lowercase letters, digits and
+   * {@code _ - * / @}. (Level 1's {@code tenant@system} form, with its tenant and system limits, is a subset.)
+   */
   private static boolean isValidKey(String s, int from, int to) {
-    int at = s.indexOf('@', from);
-    if (at < 0 || at >= to) {
-      return to - from >= 1 && to - from <= 256 && isLcAlpha(s.charAt(from)) && keyChars(s, from + 1, to);
+    int length = to - from;
+    if (length < 1 || length > 256) {
+      return false;
     }
-    int tenant = at - from;
-    int system = to - at - 1;
-    return tenant >= 1 && tenant <= 241 && (isLcAlpha(s.charAt(from)) || isDigit(s.charAt(from)))
-        && keyChars(s, from + 1, at)
-        && system >= 1 && system <= 14 && isLcAlpha(s.charAt(at + 1)) && keyChars(s, at + 2, to);
+    char first = s.charAt(from);
+    return (isLcAlpha(first) || isDigit(first)) && keyChars(s, from + 1, to);
   }
 
   private static boolean keyChars(String s, int from, int to) {
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
-      if (!(isLcAlpha(c) || isDigit(c) || c == '_' || c == '-' || c == '*' || c == '/')) {
+      if (!(isLcAlpha(c) || isDigit(c) || c == '_' || c == '-' || c == '*' || c == '/' || c == '@')) {
         return false;
       }
     }
