@@ -67,6 +67,8 @@ final class LineWriter {
   private final boolean keyValues;
   private final boolean structuredArguments;
   private final boolean markers;
+  /** Plain markers that mean nothing to a reader (Spring's COMMONS-LOGGING): never written as tags. */
+  private final Set<String> ignoredMarkers;
   final int maxFieldChars;
   private final StackTraceWriter stackWriter;
   private final FrameCache frameCache;
@@ -86,8 +88,8 @@ final class LineWriter {
 
   LineWriter(
       FieldNames names, Map<String, String> resource, List<StaticField> staticFields, Set<String> includeMdc,
-      Set<String> excludeMdc, boolean keyValues, boolean structuredArguments, boolean markers, int maxFieldChars,
-      StackTraceWriter stackWriter, FrameCache frameCache, Redactor redactor, ObjectJson objectJson,
+      Set<String> excludeMdc, boolean keyValues, boolean structuredArguments, boolean markers,
+      Set<String> ignoredMarkers, int maxFieldChars, StackTraceWriter stackWriter, FrameCache frameCache, Redactor redactor, ObjectJson objectJson,
       StatusReporter status, boolean appendNewline) {
     this.names = names;
     timestampKey = JsonBuffer.keyBytes(names.timestamp);
@@ -118,6 +120,7 @@ final class LineWriter {
     this.keyValues = keyValues;
     this.structuredArguments = structuredArguments;
     this.markers = markers;
+    this.ignoredMarkers = ignoredMarkers;
     this.maxFieldChars = maxFieldChars;
     this.stackWriter = stackWriter;
     this.frameCache = frameCache;
@@ -160,6 +163,7 @@ final class LineWriter {
     keyValues = o.keyValues;
     structuredArguments = o.structuredArguments;
     markers = o.markers;
+    ignoredMarkers = o.ignoredMarkers;
     maxFieldChars = Math.min(o.maxFieldChars, fieldChars);
     stackWriter = stack;
     frameCache = o.frameCache;
@@ -411,7 +415,7 @@ final class LineWriter {
     if (marker instanceof Fields.FieldMarker) {
       Fields.FieldMarker f = (Fields.FieldMarker) marker;
       field(context, f.fieldName, f.value);
-    } else {
+    } else if (!ignoredMarkers.contains(marker.getName())) {
       tags++;
     }
     if (marker.hasReferences()) {
@@ -426,7 +430,7 @@ final class LineWriter {
     if (marker == null || depth > MAX_NESTING) {
       return;
     }
-    if (!(marker instanceof Fields.FieldMarker)) {
+    if (!(marker instanceof Fields.FieldMarker) && !ignoredMarkers.contains(marker.getName())) {
       if (!first[0]) {
         out.raw((byte) ',');
       }

@@ -55,7 +55,12 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
   private boolean rootCauseFirst;
   private final List<String> excludeFrames = new ArrayList<>();
   private final Set<String> includeMdcKeys = new LinkedHashSet<>();
+  /** The marker spring-jcl puts on every event it forwards to SLF4J. */
+  public static final String DEFAULT_IGNORED_MARKER = "COMMONS-LOGGING";
+  private static final Set<String> DEFAULT_IGNORED_MARKERS = Set.of(DEFAULT_IGNORED_MARKER);
+
   private final Set<String> excludeMdcKeys = new LinkedHashSet<>();
+  private final Set<String> ignoredMarkers = new LinkedHashSet<>(DEFAULT_IGNORED_MARKERS);
   private boolean includeKeyValues = true;
   private boolean includeStructuredArguments = true;
   private boolean includeMarkers = true;
@@ -128,7 +133,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     StackTraceWriter stack =
         new StackTraceWriter(frameCache, maxStackDepth, stackBytes, maxFieldLength, rootCauseFirst, redactor);
     LineWriter writer = new LineWriter(names, resource, staticFields, Set.copyOf(includeMdcKeys),
-        Set.copyOf(excludeMdcKeys), includeKeyValues, includeStructuredArguments, includeMarkers, maxFieldLength,
+        Set.copyOf(excludeMdcKeys), includeKeyValues, includeStructuredArguments, includeMarkers,
+        Set.copyOf(ignoredMarkers), maxFieldLength,
         stack, frameCache, redactor, json, status, appendNewline);
     int small = Math.max(256, maxLineBytes / 64);
     LineWriter shrunk = writer.shrunk(small, stack.shrunk(maxLineBytes / 8, 32));
@@ -476,6 +482,22 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
   /** Whether markers are written: {@link Fields#marker} ones as fields, others as {@code tags}. Default true. */
   public void setIncludeMarkers(boolean includeMarkers) {
     this.includeMarkers = includeMarkers;
+  }
+
+  /**
+   * The plain markers never written as {@code tags}, by default {@value #DEFAULT_IGNORED_MARKER}: the marker Spring's
+   * logging bridge (spring-jcl) puts on every event it forwards, which tells a reader nothing. A comma-separated list
+   * replaces the default; an empty one writes every marker.
+   */
+  public void setIgnoreMarkers(String names) {
+    ignoredMarkers.clear();
+    if (names != null) {
+      for (String name : names.split(",")) {
+        if (!name.isBlank()) {
+          ignoredMarkers.add(name.trim());
+        }
+      }
+    }
   }
 
   /** A field written on every line, as {@code name=value}, e.g. {@code <staticField>region=eu-west-1</staticField>}. */

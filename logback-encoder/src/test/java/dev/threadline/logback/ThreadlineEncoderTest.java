@@ -178,6 +178,23 @@ class ThreadlineEncoderTest {
   }
 
   @Test
+  void springsCommonsLoggingMarker_isNoTag_unlessAsked() {
+    // spring-jcl puts this marker on every event it forwards: on every Spring line it said nothing.
+    LoggingEvent onlyBridge = lines.event("from Spring");
+    onlyBridge.addMarker(MarkerFactory.getMarker("COMMONS-LOGGING"));
+    assertThat(parse(lines.encoder().encode(onlyBridge)).has("tags")).isFalse();
+
+    LoggingEvent both = lines.event("from Spring, audited");
+    both.addMarker(MarkerFactory.getMarker("COMMONS-LOGGING"));
+    both.addMarker(MarkerFactory.getMarker("AUDIT"));
+    assertThat(parse(lines.encoder().encode(both)).get("tags").toString()).isEqualTo("[\"AUDIT\"]");
+    assertThat(parse(lines.encoder(e -> e.setIgnoreMarkers("")).encode(both)).get("tags").toString())
+        .isEqualTo("[\"COMMONS-LOGGING\",\"AUDIT\"]");
+    assertThat(parse(lines.encoder(e -> e.setIgnoreMarkers("AUDIT, COMMONS-LOGGING")).encode(both)).has("tags"))
+        .isFalse();
+  }
+
+  @Test
   void collidingFields_areRenamed_neverDuplicated_andReportedOnce() {
     LoggingEvent event = lines.event("real message");
     Map<String, String> mdc = new LinkedHashMap<>();
