@@ -60,19 +60,27 @@ import java.util.regex.PatternSyntaxException;
 final class Redactor {
 
   /** What every secret is replaced with. */
-  static final String REDACTED = "[REDACTED]";
+  static final String REDACTED = RedactionRule.REDACTED;
 
   /** The names {@link #defaults()} treats as sensitive, before separators are stripped. */
   private static final List<String> DEFAULT_NAMES = List.of(
-      "password", "passwd", "pwd", "secret", "token", "authorization", "cookie",
-      "api-key", "apikey", "api_key", "credential", "private-key", "private_key");
+      "password", "passwd", "pwd", "passphrase", "secret", "token", "authorization", "cookie", "sessionid",
+      "api-key", "apikey", "api_key", "accesskey", "secretkey", "signingkey", "encryptionkey", "masterkey",
+      "credential", "private-key", "private_key");
+
+  /**
+   * Names that are secrets only as a whole word of a field or key name ({@code auth}, {@code X-Auth},
+   * {@code basicAuth}), not inside another word ({@code author}).
+   */
+  private static final char[][] WORD_NAMES = {"auth".toCharArray()};
 
   private static final int MIN_TOKEN_CHARS = 8;
   private static final int MIN_CARD_DIGITS = 13;
   private static final int MAX_CARD_DIGITS = 19;
   private static final long NO_MATCH = -1L;
 
-  private static final Redactor NONE = new Redactor(new char[0][], false, false, false, false, new Pattern[0]);
+  private static final Redactor NONE = new Redactor(new char[0][], false, false, false, false, false, false,
+      new Pattern[0], new RedactionRule[0]);
   private static final Redactor DEFAULTS = builder().build();
 
   /** Lower-case names with separators removed; matched as substrings of a field name. */
@@ -81,16 +89,22 @@ final class Redactor {
   private final boolean basic;
   private final boolean emails;
   private final boolean cards;
+  private final boolean assignments;
+  private final boolean knownTokens;
   private final Pattern[] patterns;
+  private final RedactionRule[] rules;
 
   private Redactor(char[][] names, boolean bearer, boolean basic, boolean emails, boolean cards,
-      Pattern[] patterns) {
+      boolean assignments, boolean knownTokens, Pattern[] patterns, RedactionRule[] rules) {
     this.names = names;
     this.bearer = bearer;
     this.basic = basic;
     this.emails = emails;
     this.cards = cards;
+    this.assignments = assignments;
+    this.knownTokens = knownTokens;
     this.patterns = patterns;
+    this.rules = rules;
   }
 
   /** The default sensitive names and every built-in detector; no custom patterns. */
@@ -122,6 +136,13 @@ final class Redactor {
         return true;
       }
     }
+    if (names.length > 0) {
+      for (char[] word : WORD_NAMES) {
+        if (containsWord(fieldName, 0, fieldName.length(), word)) {
+          return true;
+        }
+      }
+    }
     return false;
   }
 
@@ -136,9 +157,13 @@ final class Redactor {
       return null;
     }
     try {
-      String result = bearer || basic || emails || cards ? scan(value) : value;
+      String result = bearer || basic || emails || cards || assignments || knownTokens ? scan(value) : value;
       for (Pattern pattern : patterns) {
         result = replaceAll(pattern, result);
+      }
+      for (RedactionRule rule : rules) {
+        String redacted = rule.redact(result);
+        result = redacted == null ? REDACTED : redacted;
       }
       return result;
     } catch (RuntimeException | StackOverflowError e) {
@@ -156,8 +181,11 @@ final class Redactor {
     appendIf(s, basic, "basic", length);
     appendIf(s, emails, "email", length);
     appendIf(s, cards, "card", length);
+    appendIf(s, assignments, "key=value", length);
+    appendIf(s, knownTokens, "known-tokens", length);
     // Only the count: a custom pattern may spell out a literal secret.
-    return s.append("], patterns=").append(patterns.length).append(']').toString();
+    return s.append("], patterns=").append(patterns.length).append(", rules=").append(rules.length).append(']')
+        .toString();
   }
 
   private static void appendIf(StringBuilder s, boolean on, String name, int emptyLength) {
@@ -186,14 +214,20 @@ final class Redactor {
         if (emails) {
           match = email(s, i, copied);
         }
-      } else if (c == ':') {
-        if (basic) {
+      } else if (c == ':' || c == '=') {
+        if (c == ':' && basic) {
           match = urlPassword(s, i);
+        }
+        if (match == NO_MATCH && assignments) {
+          match = assignedSecret(s, i, copied);
         }
       } else if ((c | 0x20) == 'b') {
         if (startsWord(s, i)) {
           match = schemeCredentials(s, i);
         }
+      } else if (knownTokens && (c == 'e' || c == 'A' || c == 'g' || c == 'x' || c == 's' || c == 'r' || c == '-')
+          && startsWord(s, i)) {
+        match = knownToken(s, i);
       }
       if (match == NO_MATCH) {
         i++;
@@ -209,6 +243,215 @@ final class Redactor {
       i = end;
     }
     return out == null ? s : out.append(s, copied, n).toString();
+  }
+
+  /**
+   * The value of {@code key=value} or {@code key: value} (quoted or not, as in a query string, a config dump or JSON
+   * text) whose key ends in a sensitive name: {@code password=hunter2}, {@code ?access_token=…&}, {@code "pwd":"x"},
+   * {@code X-Auth: abc}. Not {@code maxTokens=5}: the key must end in the name. The key is looked for backwards at most
+   * 64 characters, never before {@code floor}. After an HTTP scheme word ({@code Authorization: Bearer abc}) the
+   * credential is the value and the word is kept.
+   */
+  private long assignedSecret(String s, int sign, int floor) {
+    int k = sign - 1;
+    while (k >= floor && s.charAt(k) == ' ') {
+      k--;
+    }
+    if (k >= floor && (s.charAt(k) == '"' || s.charAt(k) == '\'')) {
+      k--;
+    }
+    int keyEnd = k + 1;
+    while (k >= floor && keyEnd - k <= 64 && isKeyChar(s.charAt(k))) {
+      k--;
+    }
+    int keyStart = k + 1;
+    if (keyStart == keyEnd || !isSensitiveKey(s, keyStart, keyEnd)) {
+      return NO_MATCH;
+    }
+    int n = s.length();
+    int start = skipBlanks(s, sign + 1);
+    if (start >= n) {
+      return NO_MATCH;
+    }
+    char quote = s.charAt(start);
+    if (quote == '"' || quote == '\'') {
+      int close = s.indexOf(quote, start + 1);
+      int end = close < 0 ? n : close;
+      return end > start + 1 ? pack(start + 1, end) : NO_MATCH;
+    }
+    int end = valueEnd(s, start);
+    if (end == start) {
+      return NO_MATCH;
+    }
+    if (isSchemeWord(s, start, end)) {
+      int credential = skipBlanks(s, end);
+      int credentialEnd = valueEnd(s, credential);
+      if (credential > end && credentialEnd > credential) {
+        return pack(credential, credentialEnd);
+      }
+    }
+    return pack(start, end);
+  }
+
+  private static int valueEnd(String s, int from) {
+    int end = from;
+    while (end < s.length() && !isValueEnd(s.charAt(end))) {
+      end++;
+    }
+    return end;
+  }
+
+  private static boolean isValueEnd(char c) {
+    return c <= ' ' || c == '&' || c == ',' || c == ';' || c == '"' || c == '\'' || c == ')' || c == ']'
+        || c == '}' || c == '<' || c == '>';
+  }
+
+  private static boolean isKeyChar(char c) {
+    return isAsciiLetterOrDigit(c) || isSeparator(c);
+  }
+
+  private static boolean isSchemeWord(String s, int from, int to) {
+    int length = to - from;
+    return (length == 6 && (s.regionMatches(true, from, "bearer", 0, 6) || s.regionMatches(true, from, "digest", 0, 6)))
+        || (length == 5 && (s.regionMatches(true, from, "basic", 0, 5) || s.regionMatches(true, from, "token", 0, 5)))
+        || (length == 9 && s.regionMatches(true, from, "negotiate", 0, 9));
+  }
+
+  /** Whether the key {@code s[from, to)} ends in a sensitive name, or has a sensitive word as a whole word. */
+  private boolean isSensitiveKey(String s, int from, int to) {
+    for (char[] name : names) {
+      if (endsWithIgnoringSeparators(s, from, to, name)) {
+        return true;
+      }
+    }
+    if (names.length > 0) {
+      for (char[] word : WORD_NAMES) {
+        if (containsWord(s, from, to, word)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A secret whose form tells what it is, at the start of a word: a JSON Web Token ({@code eyJ…} header, three
+   * base64url parts), a cloud or vendor key (AWS {@code AKIA}/{@code ASIA} access key ids, Google {@code AIza} API
+   * keys, GitHub {@code ghp_}/{@code gho_}/{@code ghs_}/{@code ghu_}/{@code ghr_}/{@code github_pat_} tokens, Slack
+   * {@code xox?-} tokens, Stripe {@code sk_live_}/{@code rk_live_}/{@code sk_test_} keys) or a PEM private key block
+   * ({@code -----BEGIN … PRIVATE KEY-----} to its {@code END} line, or to the end of the text).
+   */
+  private static long knownToken(String s, int i) {
+    char c = s.charAt(i);
+    switch (c) {
+      case 'e':
+        return jwt(s, i);
+      case 'A':
+        if (s.startsWith("AKIA", i) || s.startsWith("ASIA", i)) {
+          return exactRun(s, i, 4, 16, true);
+        }
+        return s.startsWith("AIza", i) ? exactRun(s, i, 4, 35, false) : NO_MATCH;
+      case 'g':
+        if (s.startsWith("github_pat_", i)) {
+          return minRun(s, i, 11, 22);
+        }
+        if (s.startsWith("gh", i) && i + 3 < s.length() && "pousr".indexOf(s.charAt(i + 2)) >= 0
+            && s.charAt(i + 3) == '_') {
+          return minRun(s, i, 4, 30);
+        }
+        return NO_MATCH;
+      case 'x':
+        return s.startsWith("xox", i) && i + 4 < s.length() && "abprs".indexOf(s.charAt(i + 3)) >= 0
+            && s.charAt(i + 4) == '-' ? minRun(s, i, 5, 10) : NO_MATCH;
+      case 's':
+      case 'r':
+        return s.startsWith("k_live_", i + 1) || (c == 's' && s.startsWith("k_test_", i + 1))
+            ? minRun(s, i, 8, 16) : NO_MATCH;
+      case '-':
+        return privateKeyBlock(s, i);
+      default:
+        return NO_MATCH;
+    }
+  }
+
+  /** {@code prefix} characters, then exactly {@code length} of [A-Z0-9] (upper) or [A-Za-z0-9_-], then no more. */
+  private static long exactRun(String s, int i, int prefix, int length, boolean upper) {
+    int end = i + prefix;
+    while (end < s.length() && (upper ? isUpperOrDigit(s.charAt(end)) : isTokenChar(s.charAt(end)))) {
+      end++;
+    }
+    return end - i - prefix == length && (end == s.length() || !isAsciiLetterOrDigit(s.charAt(end)))
+        ? pack(i, end) : NO_MATCH;
+  }
+
+  /** {@code prefix} characters, then at least {@code min} of [A-Za-z0-9_-]. */
+  private static long minRun(String s, int i, int prefix, int min) {
+    int end = i + prefix;
+    while (end < s.length() && isTokenChar(s.charAt(end))) {
+      end++;
+    }
+    return end - i - prefix >= min ? pack(i, end) : NO_MATCH;
+  }
+
+  /** A JWT: {@code eyJ} and base64url, a dot, base64url, a dot, base64url (the signature may be empty). */
+  private static long jwt(String s, int i) {
+    if (!s.startsWith("eyJ", i)) {
+      return NO_MATCH;
+    }
+    int n = s.length();
+    int end = i;
+    for (int part = 0; part < 3; part++) {
+      int from = end;
+      while (end < n && isBase64UrlChar(s.charAt(end))) {
+        end++;
+      }
+      if (part < 2 && (end - from < 10 || end >= n || s.charAt(end) != '.')) {
+        return NO_MATCH;
+      }
+      if (part < 2) {
+        end++;
+      }
+    }
+    return pack(i, end);
+  }
+
+  private static long privateKeyBlock(String s, int i) {
+    if (!s.startsWith("-----BEGIN ", i)) {
+      return NO_MATCH;
+    }
+    int headerEnd = s.indexOf("-----", i + 11);
+    if (headerEnd < 0 || headerEnd - i > 80 || !s.startsWith("PRIVATE KEY", headerEnd - 11)) {
+      return NO_MATCH;
+    }
+    int end = s.indexOf("-----END ", headerEnd + 5);
+    int close = end < 0 ? -1 : s.indexOf("-----", end + 9);
+    if (close >= 0 && close - end <= 80 && s.startsWith("PRIVATE KEY", close - 11)) {
+      return pack(i, close + 5);
+    }
+    // No END line (a key cut short): the block is the header and the base64 lines after it.
+    int k = headerEnd + 5;
+    int blockEnd = k;
+    while (k < s.length()) {
+      int lineEnd = s.indexOf('\n', k + 1);
+      int stop = lineEnd < 0 ? s.length() : lineEnd;
+      int from = k < s.length() && s.charAt(k) == '\n' ? k + 1 : k;
+      if (from >= stop || !isPemLine(s, from, stop)) {
+        break;
+      }
+      blockEnd = stop;
+      k = stop;
+    }
+    return pack(i, blockEnd);
+  }
+
+  private static boolean isPemLine(String s, int from, int to) {
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      if (!(isBase64Char(c) || c == '=' || c == '\r')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code Bearer <token>} or {@code Basic <base64>} at {@code i}: the token's range. */
@@ -464,6 +707,18 @@ final class Redactor {
     return isAsciiLetterOrDigit(c) || c == '+' || c == '/';
   }
 
+  private static boolean isBase64UrlChar(char c) {
+    return isAsciiLetterOrDigit(c) || c == '-' || c == '_';
+  }
+
+  private static boolean isTokenChar(char c) {
+    return isAsciiLetterOrDigit(c) || c == '-' || c == '_';
+  }
+
+  private static boolean isUpperOrDigit(char c) {
+    return (c >= 'A' && c <= 'Z') || isAsciiDigit(c);
+  }
+
   private static int base64Value(char c) {
     if (c >= 'A' && c <= 'Z') {
       return c - 'A';
@@ -521,6 +776,52 @@ final class Redactor {
     return false;
   }
 
+  /** Whether {@code s[from, to)}, lower-cased and without separators, ends with {@code needle}. */
+  private static boolean endsWithIgnoringSeparators(String s, int from, int to, char[] needle) {
+    int matched = needle.length;
+    for (int k = to - 1; k >= from && matched > 0; k--) {
+      char c = s.charAt(k);
+      if (isSeparator(c)) {
+        continue;
+      }
+      if (lowerCase(c) != needle[--matched]) {
+        return false;
+      }
+    }
+    return matched == 0;
+  }
+
+  /**
+   * Whether {@code word} (lower case) is a whole word of the name {@code s[from, to)}: preceded by its start, a
+   * separator or a lower-to-upper case change ({@code basicAuth}), and followed by its end, a separator or an upper
+   * case letter. So {@code auth}, {@code X-Auth} and {@code basicAuth} hold the word {@code auth}; {@code author}
+   * does not.
+   */
+  private static boolean containsWord(String s, int from, int to, char[] word) {
+    int last = to - word.length;
+    for (int start = from; start <= last; start++) {
+      boolean matches = true;
+      for (int k = 0; k < word.length; k++) {
+        if (lowerCase(s.charAt(start + k)) != word[k]) {
+          matches = false;
+          break;
+        }
+      }
+      if (!matches) {
+        continue;
+      }
+      char first = s.charAt(start);
+      boolean before = start == from || isSeparator(s.charAt(start - 1))
+          || (Character.isUpperCase(first) && !Character.isUpperCase(s.charAt(start - 1)));
+      int end = start + word.length;
+      boolean after = end == to || isSeparator(s.charAt(end)) || Character.isUpperCase(s.charAt(end));
+      if (before && after) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Configures a {@link Redactor}; starts from {@link #defaults()}. Not thread-safe; the built redactor is.
    * Configuration errors throw {@link IllegalArgumentException} here, at start-up, naming the bad value.
@@ -534,8 +835,44 @@ final class Redactor {
     private boolean basic = true;
     private boolean emails = true;
     private boolean cards = true;
+    private boolean assignments = true;
+    private boolean knownTokens = true;
+    private final List<RedactionRule> rules = new ArrayList<>();
 
     private Builder() {}
+
+    /** Whether {@code key=value} and {@code key: value} secrets in text (a sensitive key's value) are redacted. */
+    Builder detectAssignments(boolean on) {
+      assignments = on;
+      return this;
+    }
+
+    /** Whether JWTs, cloud and vendor keys and private key blocks are redacted. */
+    Builder detectKnownTokens(boolean on) {
+      knownTokens = on;
+      return this;
+    }
+
+    /** Turns every built-in detector and the default sensitive names off: only what is added applies. */
+    Builder noDefaults() {
+      sensitiveNamesDefaults = false;
+      bearer = false;
+      basic = false;
+      emails = false;
+      cards = false;
+      assignments = false;
+      knownTokens = false;
+      return this;
+    }
+
+    /** Applies {@code rule} after the built-in detectors and the patterns. */
+    Builder addRule(RedactionRule rule) {
+      if (rule == null) {
+        throw new IllegalArgumentException("addRule: the redaction rule is null");
+      }
+      rules.add(rule);
+      return this;
+    }
 
     /**
      * Treats field names containing {@code name} as sensitive, in addition to the defaults (unless those are off).
@@ -622,7 +959,8 @@ final class Redactor {
       for (String name : all) {
         names[i++] = name.toCharArray();
       }
-      return new Redactor(names, bearer, basic, emails, cards, patterns.toArray(new Pattern[0]));
+      return new Redactor(names, bearer, basic, emails, cards, assignments, knownTokens,
+          patterns.toArray(new Pattern[0]), rules.toArray(new RedactionRule[0]));
     }
 
     /** Lower-cased char by char, exactly as field names are compared, with separators removed. */

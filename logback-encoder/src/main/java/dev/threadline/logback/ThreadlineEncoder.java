@@ -66,6 +66,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
   private boolean includeMarkers = true;
   private final List<LineWriter.StaticField> staticFields = new ArrayList<>();
   private boolean redact = true;
+  private boolean redactDefaults = true;
+  private final List<RedactionRule> redactionRules = new ArrayList<>();
   private final List<String> sensitiveNames = new ArrayList<>();
   private final List<String> redactPatterns = new ArrayList<>();
   private String objectSerializer = "auto";
@@ -156,10 +158,14 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
       return Redactor.none();
     }
     Redactor.Builder builder = Redactor.builder();
+    if (!redactDefaults) {
+      builder.noDefaults();
+    }
     sensitiveNames.forEach(builder::addSensitiveName);
     for (String pattern : redactPatterns) {
       builder.addPattern(pattern);
     }
+    redactionRules.forEach(builder::addRule);
     return builder.build();
   }
 
@@ -528,6 +534,24 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     if (regex != null && !regex.isEmpty()) {
       redactPatterns.add(regex);
     }
+  }
+
+  /**
+   * A rule of the application's own, applied after the built-in detectors and the patterns:
+   * {@code <redactionRule class="com.acme.TicketIds"/>}. See {@link RedactionRule}.
+   */
+  public void addRedactionRule(RedactionRule rule) {
+    if (rule != null) {
+      redactionRules.add(rule);
+    }
+  }
+
+  /**
+   * Whether the built-in detectors and default sensitive names apply. Default true; false leaves only the configured
+   * {@code sensitiveName}s, {@code redactPattern}s and {@code redactionRule}s, to replace the defaults rather than add.
+   */
+  public void setRedactDefaults(boolean redactDefaults) {
+    this.redactDefaults = redactDefaults;
   }
 
   /** How objects without a JSON form are written: {@code auto} (default), {@code jackson3}, {@code jackson2}, {@code toString}. */

@@ -62,6 +62,51 @@ class LogbackXmlTest {
     assertThat(lines.get(1).get("trace_id").asString()).isEqualTo(c.traceId());
   }
 
+  /** A redaction rule of the application's own: ticket ids like TCK-123456 are personal data in this shop. */
+  public static final class TicketIds implements RedactionRule {
+    @Override
+    public String redact(String value) {
+      return value.contains("TCK-") ? value.replaceAll("TCK-[0-9]{6}", REDACTED) : value;
+    }
+  }
+
+  /** A rule that fails: the value it could not check is not written. */
+  public static final class Broken implements RedactionRule {
+    @Override
+    public String redact(String value) {
+      throw new IllegalStateException("boom");
+    }
+  }
+
+  @Test
+  void redactionRulesFromXml_addToTheDefaults_orReplaceThem() throws Exception {
+    LoggerContext added = configure("<encoder class='dev.threadline.logback.ThreadlineEncoder'>"
+        + "<redactionRule class='dev.threadline.logback.LogbackXmlTest$TicketIds'/></encoder>");
+    added.getLogger("app").atInfo().addKeyValue("auth", "abc").addKeyValue("sessionId", "s-1")
+        .addKeyValue("passphrase", "p").addKeyValue("author", "Jane")
+        .log("ticket TCK-123456 opened, password=hunter2");
+    JsonNode line = lines(added).get(0);
+    assertThat(line.get("message").asString()).isEqualTo("ticket [REDACTED] opened, password=[REDACTED]");
+    assertThat(line.get("auth").asString()).isEqualTo("[REDACTED]");
+    assertThat(line.get("sessionId").asString()).isEqualTo("[REDACTED]");
+    assertThat(line.get("passphrase").asString()).isEqualTo("[REDACTED]");
+    assertThat(line.get("author").asString()).isEqualTo("Jane");
+
+    Files.delete(dir.resolve("app.log"));
+    LoggerContext replaced = configure("<encoder class='dev.threadline.logback.ThreadlineEncoder'>"
+        + "<redactDefaults>false</redactDefaults>"
+        + "<redactionRule class='dev.threadline.logback.LogbackXmlTest$TicketIds'/></encoder>");
+    replaced.getLogger("app").info("ticket TCK-123456 opened, password=hunter2");
+    assertThat(lines(replaced).get(0).get("message").asString())
+        .isEqualTo("ticket [REDACTED] opened, password=hunter2");
+
+    Files.delete(dir.resolve("app.log"));
+    LoggerContext broken = configure("<encoder class='dev.threadline.logback.ThreadlineEncoder'>"
+        + "<redactionRule class='dev.threadline.logback.LogbackXmlTest$Broken'/></encoder>");
+    broken.getLogger("app").info("anything at all");
+    assertThat(lines(broken).get(0).get("message").asString()).isEqualTo("[REDACTED]");
+  }
+
   @Test
   void everySettingIsReachableFromXml() throws Exception {
     LoggerContext context = configure("<encoder class='dev.threadline.logback.ThreadlineEncoder'>"
