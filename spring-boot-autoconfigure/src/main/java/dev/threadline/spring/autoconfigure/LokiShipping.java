@@ -129,7 +129,7 @@ public class LokiShipping implements SmartLifecycle {
       loki.setEnv(profiles[0]);
       encoder.setEnv(profiles[0]);
     }
-    loki.setEncoder(MicrometerTracingKeys.leaveOutDuplicates(encoder));
+    loki.setEncoder(MicrometerTracingKeys.leaveOutDuplicates(EncoderSettings.applyTo(encoder, environment)));
     loki.setLabels(settings.getLabels());
     for (Map.Entry<String, String> label : settings.getStaticLabels().entrySet()) {
       loki.addStaticLabel(label.getKey() + "=" + label.getValue());

@@ -20,6 +20,7 @@ public class ThreadlineProperties {
   private final Jms jms = new Jms();
   private final Loki loki = new Loki();
   private final Brave brave = new Brave();
+  private final Encoder encoder = new Encoder();
 
   public Filter getFilter() {
     return filter;
@@ -47,6 +48,10 @@ public class ThreadlineProperties {
 
   public Loki getLoki() {
     return loki;
+  }
+
+  public Encoder getEncoder() {
+    return encoder;
   }
 
   public Brave getBrave() {
@@ -242,6 +247,106 @@ public class ThreadlineProperties {
   }
 
   /** Console output. */
+  /**
+   * The one encoder configuration: applied to every encoder the starter makes, the console's and the Loki appender's,
+   * so a redaction rule or a field setting given once reaches every line wherever it goes.
+   */
+  public static class Encoder {
+    /** Whether secrets are redacted at all. */
+    private boolean redact = true;
+    /** Whether the built-in detectors and default sensitive names apply (false: only what is listed here). */
+    private boolean redactDefaults = true;
+    /** Field names whose values are always secrets, added to the defaults (matched ignoring case and -, _, .). */
+    private List<String> sensitiveNames = new ArrayList<>();
+    /** Regular expressions whose matches in messages and values are redacted. */
+    private List<String> redactPatterns = new ArrayList<>();
+    /**
+     * Classes implementing dev.threadline.logback.RedactionRule (public, with a public no-argument constructor),
+     * applied after the built-in detectors. A class that cannot be made is reported as an error; the rest apply.
+     */
+    private List<String> redactionRules = new ArrayList<>();
+    /** Plain markers never written as tags; unset keeps the default (COMMONS-LOGGING), empty writes them all. */
+    private String ignoreMarkers;
+    /** MDC keys never written. */
+    private List<String> excludeMdcKeys = new ArrayList<>();
+    /** The longest string value written, in characters; unset keeps the encoder's default. */
+    private Integer maxFieldLength;
+    /** The longest line written, in bytes; unset keeps the encoder's default. */
+    private Integer maxLineBytes;
+
+    public boolean isRedact() {
+      return redact;
+    }
+
+    public void setRedact(boolean redact) {
+      this.redact = redact;
+    }
+
+    public boolean isRedactDefaults() {
+      return redactDefaults;
+    }
+
+    public void setRedactDefaults(boolean redactDefaults) {
+      this.redactDefaults = redactDefaults;
+    }
+
+    public List<String> getSensitiveNames() {
+      return sensitiveNames;
+    }
+
+    public void setSensitiveNames(List<String> sensitiveNames) {
+      this.sensitiveNames = sensitiveNames;
+    }
+
+    public List<String> getRedactPatterns() {
+      return redactPatterns;
+    }
+
+    public void setRedactPatterns(List<String> redactPatterns) {
+      this.redactPatterns = redactPatterns;
+    }
+
+    public List<String> getRedactionRules() {
+      return redactionRules;
+    }
+
+    public void setRedactionRules(List<String> redactionRules) {
+      this.redactionRules = redactionRules;
+    }
+
+    public String getIgnoreMarkers() {
+      return ignoreMarkers;
+    }
+
+    public void setIgnoreMarkers(String ignoreMarkers) {
+      this.ignoreMarkers = ignoreMarkers;
+    }
+
+    public List<String> getExcludeMdcKeys() {
+      return excludeMdcKeys;
+    }
+
+    public void setExcludeMdcKeys(List<String> excludeMdcKeys) {
+      this.excludeMdcKeys = excludeMdcKeys;
+    }
+
+    public Integer getMaxFieldLength() {
+      return maxFieldLength;
+    }
+
+    public void setMaxFieldLength(Integer maxFieldLength) {
+      this.maxFieldLength = maxFieldLength;
+    }
+
+    public Integer getMaxLineBytes() {
+      return maxLineBytes;
+    }
+
+    public void setMaxLineBytes(Integer maxLineBytes) {
+      this.maxLineBytes = maxLineBytes;
+    }
+  }
+
   public static class Console {
     /**
      * Whether the console writes one JSON line per event in Threadline's schema (through Spring Boot's structured

@@ -28,6 +28,7 @@ public class ThreadlineStructuredLogFormatter implements StructuredLogFormatter<
     if (profiles.length > 0) {
       encoder.setEnv(profiles[0]);
     }
+    EncoderSettings.applyTo(encoder, environment);
     MicrometerTracingKeys.leaveOutDuplicates(encoder);
     encoder.start();
   }
