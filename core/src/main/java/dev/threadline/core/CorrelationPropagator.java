@@ -43,6 +43,8 @@ public final class CorrelationPropagator {
 
   private static final CorrelationPropagator DEFAULTS = builder().build();
 
+  private static volatile CorrelationPropagator shared = DEFAULTS;
+
   private final String requestIdHeader;
   private final List<String> requestIdAliases;
   private final boolean readB3;
@@ -65,6 +67,35 @@ public final class CorrelationPropagator {
   /** A builder starting from the {@linkplain #defaults() defaults}. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The one propagation configuration of the process: what every inbound and outbound integration uses when it is
+   * given no propagator of its own (the servlet filter, the HTTP clients, Kafka, JMS, {@code Messages}). The
+   * {@linkplain #defaults() defaults} until {@link #share} sets another.
+   */
+  public static CorrelationPropagator shared() {
+    return shared;
+  }
+
+  /**
+   * Makes {@code propagator} the {@linkplain #shared() shared} one, read by every integration at its next use. Set it
+   * once at start-up, before traffic; the Spring Boot starter sets it from {@code threadline.propagation.*}.
+   */
+  public static void share(CorrelationPropagator propagator) {
+    shared = Objects.requireNonNull(propagator, "propagator");
+  }
+
+  /** A builder starting from this propagator's settings. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.requestIdHeader = requestIdHeader;
+    b.requestIdAliases.clear();
+    b.requestIdAliases.addAll(requestIdAliases);
+    b.readB3 = readB3;
+    b.baggageFields.addAll(baggageFields);
+    b.requestIdGenerator = requestIdGenerator;
+    return b;
   }
 
   /** The request-id header this propagator writes. */
@@ -143,6 +174,40 @@ public final class CorrelationPropagator {
       setter.set(carrier, requestIdHeader, correlation.requestId());
       if (!correlation.baggage().isEmpty()) {
         setter.set(carrier, BAGGAGE, formatBaggage(correlation.baggage()));
+      }
+    } catch (RuntimeException e) {
+      OnceWarnings.report(Kind.CARRIER_FAILED);
+    }
+  }
+
+  /**
+   * Writes the request-id header and the correlation's baggage fields beside the trace headers a tracer wrote itself:
+   * the fields are added to the {@code baggage} header already on the carrier ({@code existingBaggage}, {@code null}
+   * for none), after its members and never replacing one of the same key. Never throws.
+   */
+  public <C> void injectBeside(Correlation correlation, C carrier, CarrierSetter<C> setter, String existingBaggage) {
+    try {
+      setter.set(carrier, requestIdHeader, correlation.requestId());
+      if (correlation.baggage().isEmpty()) {
+        return;
+      }
+      if (existingBaggage == null || existingBaggage.isBlank()) {
+        setter.set(carrier, BAGGAGE, formatBaggage(correlation.baggage()));
+        return;
+      }
+      Set<String> present = new java.util.HashSet<>();
+      for (String member : existingBaggage.split(",")) {
+        int eq = member.indexOf('=');
+        present.add((eq < 0 ? member : member.substring(0, eq)).trim());
+      }
+      Map<String, String> missing = new java.util.LinkedHashMap<>();
+      correlation.baggage().forEach((name, value) -> {
+        if (!present.contains(name)) {
+          missing.put(name, value);
+        }
+      });
+      if (!missing.isEmpty()) {
+        setter.set(carrier, BAGGAGE, existingBaggage.trim() + "," + formatBaggage(missing));
       }
     } catch (RuntimeException e) {
       OnceWarnings.report(Kind.CARRIER_FAILED);

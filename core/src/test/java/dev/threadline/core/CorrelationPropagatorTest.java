@@ -38,6 +38,35 @@ class CorrelationPropagatorTest {
   }
 
   @Test
+  void besideATracersHeaders_theRequestIdAndBaggageFieldsAreAdded_neverReplacingTheTracersMembers() {
+    CorrelationPropagator propagator = CorrelationPropagator.builder().baggageFields("tenant", "region").build();
+    Correlation c = Correlation.builder().requestId("req-beside").baggage("tenant", "acme").baggage("region", "eu")
+        .build();
+    Map<String, String> headers = new HashMap<>();
+    propagator.injectBeside(c, headers, CarrierSetter.ofMap(), "request.id=req-beside,region=us");
+    assertThat(headers).containsEntry("X-Request-Id", "req-beside")
+        .containsEntry("baggage", "request.id=req-beside,region=us,tenant=acme").doesNotContainKey("traceparent");
+
+    Map<String, String> none = new HashMap<>();
+    propagator.injectBeside(c, none, CarrierSetter.ofMap(), null);
+    assertThat(none).containsEntry("baggage", "tenant=acme,region=eu");
+  }
+
+  @Test
+  void theSharedPropagatorIsTheDefaultsUntilShared() {
+    assertThat(CorrelationPropagator.shared()).isSameAs(CorrelationPropagator.defaults());
+    CorrelationPropagator mine = CorrelationPropagator.defaults().toBuilder().requestIdHeader("X-Trace-Request")
+        .build();
+    try {
+      CorrelationPropagator.share(mine);
+      assertThat(CorrelationPropagator.shared()).isSameAs(mine);
+      assertThat(mine.toBuilder().build().requestIdHeader()).isEqualTo("X-Trace-Request");
+    } finally {
+      CorrelationPropagator.share(CorrelationPropagator.defaults());
+    }
+  }
+
+  @Test
   void extract_validTraceparent_startsAServerSpanAsTheCallersChild() {
     Correlation c = propagator.extract(
         Map.of("traceparent", TRACEPARENT, "tracestate", "a=b", "X-Request-Id", "req-42"), CarrierGetter.ofMap());

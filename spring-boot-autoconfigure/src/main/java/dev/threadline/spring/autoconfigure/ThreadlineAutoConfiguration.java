@@ -1,5 +1,6 @@
 package dev.threadline.spring.autoconfigure;
 
+import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.web.client.OutboundCalls;
 import dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor;
 import dev.threadline.web.servlet.ThreadlineFilter;
@@ -45,6 +46,56 @@ public class ThreadlineAutoConfiguration {
     return new ThreadlineTaskDecorator();
   }
 
+  /**
+   * The one propagation configuration ({@code threadline.propagation.*}, or a {@link CorrelationPropagator} bean of
+   * the application's), made the process's shared propagator, which every inbound and outbound path reads.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public CorrelationPropagator threadlinePropagator(ThreadlineProperties properties) {
+    ThreadlineProperties.Propagation settings = properties.getPropagation();
+    return CorrelationPropagator.builder().requestIdHeader(settings.getRequestIdHeader())
+        .requestIdAliases(settings.getRequestIdAliases().toArray(new String[0])).readB3(settings.isReadB3())
+        .baggageFields(settings.getBaggageFields().toArray(new String[0])).build();
+  }
+
+  /**
+   * Shares the propagator (the application's bean or the one above) once the context's singletons exist, and puts the
+   * defaults back when the context closes.
+   */
+  @Bean
+  static SharedPropagator threadlineSharePropagator(
+      org.springframework.beans.factory.ObjectProvider<CorrelationPropagator> propagator) {
+    return new SharedPropagator(propagator);
+  }
+
+  /** Makes the context's propagator the process's shared one while the context runs. */
+  static final class SharedPropagator implements org.springframework.beans.factory.SmartInitializingSingleton,
+      org.springframework.beans.factory.DisposableBean {
+
+    private final org.springframework.beans.factory.ObjectProvider<CorrelationPropagator> propagator;
+    private CorrelationPropagator shared;
+
+    SharedPropagator(org.springframework.beans.factory.ObjectProvider<CorrelationPropagator> propagator) {
+      this.propagator = propagator;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+      propagator.ifUnique(p -> {
+        CorrelationPropagator.share(p);
+        shared = p;
+      });
+    }
+
+    @Override
+    public void destroy() {
+      if (shared != null && CorrelationPropagator.shared() == shared) {
+        CorrelationPropagator.share(CorrelationPropagator.defaults());
+      }
+    }
+  }
+
   /** The servlet filter and outbound settings, when web-filters is on the class path. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(OutboundCalls.class)
@@ -52,8 +103,8 @@ public class ThreadlineAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    OutboundCalls threadlineOutboundCalls(ThreadlineProperties properties) {
-      return OutboundCalls.builder().logCalls(properties.getClient().isLogCalls()).build();
+    OutboundCalls threadlineOutboundCalls(ThreadlineProperties properties, CorrelationPropagator propagator) {
+      return OutboundCalls.builder().propagator(propagator).logCalls(properties.getClient().isLogCalls()).build();
     }
   }
 
@@ -65,10 +116,14 @@ public class ThreadlineAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "threadlineFilter")
-    FilterRegistrationBean<ThreadlineFilter> threadlineFilter(ThreadlineProperties properties) {
+    FilterRegistrationBean<ThreadlineFilter> threadlineFilter(ThreadlineProperties properties,
+        CorrelationPropagator propagator) {
       ThreadlineProperties.Filter settings = properties.getFilter();
       ThreadlineFilter filter = new ThreadlineFilter();
-      filter.setRequestIdHeader(settings.getRequestIdHeader());
+      filter.setPropagator(propagator);
+      if (settings.getRequestIdHeader() != null && !settings.getRequestIdHeader().isBlank()) {
+        filter.setRequestIdHeader(settings.getRequestIdHeader());
+      }
       filter.setEchoRequestId(settings.isEchoRequestId());
       filter.setTraceResponse(settings.isTraceResponse());
       filter.setAccessLog(settings.isAccessLog());

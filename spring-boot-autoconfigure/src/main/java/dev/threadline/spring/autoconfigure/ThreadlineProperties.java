@@ -21,6 +21,7 @@ public class ThreadlineProperties {
   private final Loki loki = new Loki();
   private final Brave brave = new Brave();
   private final Encoder encoder = new Encoder();
+  private final Propagation propagation = new Propagation();
 
   public Filter getFilter() {
     return filter;
@@ -50,6 +51,10 @@ public class ThreadlineProperties {
     return loki;
   }
 
+  public Propagation getPropagation() {
+    return propagation;
+  }
+
   public Encoder getEncoder() {
     return encoder;
   }
@@ -62,8 +67,11 @@ public class ThreadlineProperties {
   public static class Filter {
     /** Whether to register the servlet filter. */
     private boolean enabled = true;
-    /** The request-id header to read and echo (X-Correlation-Id stays an alias). */
-    private String requestIdHeader = "X-Request-Id";
+    /**
+     * A request-id header for the servlet filter only, over threadline.propagation (which every inbound and outbound
+     * path shares; set the header there). Unset: the shared one.
+     */
+    private String requestIdHeader;
     /** Whether the response carries the request id. */
     private boolean echoRequestId = true;
     /** Whether the response carries W3C traceresponse. */
@@ -247,6 +255,53 @@ public class ThreadlineProperties {
   }
 
   /** Console output. */
+  /**
+   * The one propagation configuration, shared by every inbound and outbound path: the servlet filter, RestClient,
+   * RestTemplate and WebClient calls, Kafka and JMS (CorrelationPropagator.shared()).
+   */
+  public static class Propagation {
+    /** The header the request id is read from and written to. */
+    private String requestIdHeader = "X-Request-Id";
+    /** Headers also read for the request id when the main one is absent, in order. */
+    private List<String> requestIdAliases = new ArrayList<>(List.of("X-Correlation-Id"));
+    /** Whether B3 headers are read when there is no valid traceparent (Threadline always writes W3C). */
+    private boolean readB3 = true;
+    /** Baggage fields that travel in the W3C baggage header (a tenant, a user id); others are ignored. */
+    private List<String> baggageFields = new ArrayList<>();
+
+    public String getRequestIdHeader() {
+      return requestIdHeader;
+    }
+
+    public void setRequestIdHeader(String requestIdHeader) {
+      this.requestIdHeader = requestIdHeader;
+    }
+
+    public List<String> getRequestIdAliases() {
+      return requestIdAliases;
+    }
+
+    public void setRequestIdAliases(List<String> requestIdAliases) {
+      this.requestIdAliases = requestIdAliases;
+    }
+
+    public boolean isReadB3() {
+      return readB3;
+    }
+
+    public void setReadB3(boolean readB3) {
+      this.readB3 = readB3;
+    }
+
+    public List<String> getBaggageFields() {
+      return baggageFields;
+    }
+
+    public void setBaggageFields(List<String> baggageFields) {
+      this.baggageFields = baggageFields;
+    }
+  }
+
   /**
    * The one encoder configuration: applied to every encoder the starter makes, the console's and the Loki appender's,
    * so a redaction rule or a field setting given once reaches every line wherever it goes.

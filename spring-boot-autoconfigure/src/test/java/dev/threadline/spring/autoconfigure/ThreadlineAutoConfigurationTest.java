@@ -77,8 +77,13 @@ class ThreadlineAutoConfigurationTest {
     // The properties keep a literal copy (for IDE metadata, and so they load without web-filters): it must agree.
     assertThat(String.join(",", new ThreadlineProperties().getFilter().getSkip()))
         .isEqualTo(ThreadlineFilter.DEFAULT_SKIP);
-    assertThat(new ThreadlineProperties().getFilter().getRequestIdHeader())
-        .isEqualTo(dev.threadline.core.CorrelationPropagator.REQUEST_ID_HEADER);
+    dev.threadline.core.CorrelationPropagator defaults = dev.threadline.core.CorrelationPropagator.defaults();
+    ThreadlineProperties.Propagation propagation = new ThreadlineProperties().getPropagation();
+    assertThat(propagation.getRequestIdHeader()).isEqualTo(defaults.requestIdHeader());
+    assertThat(propagation.getRequestIdAliases())
+        .containsExactly(dev.threadline.core.CorrelationPropagator.CORRELATION_ID_HEADER);
+    // The filter's own header is unset by default: the shared propagation's applies.
+    assertThat(new ThreadlineProperties().getFilter().getRequestIdHeader()).isNull();
   }
 
   @Test

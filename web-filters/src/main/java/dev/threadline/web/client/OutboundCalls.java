@@ -1,5 +1,6 @@
 package dev.threadline.web.client;
 
+import dev.threadline.core.CarrierGetter;
 import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
@@ -27,6 +28,7 @@ public final class OutboundCalls {
 
   private static final OutboundCalls DEFAULTS = builder().build();
 
+  /** {@code null}: the shared propagator, read at each call. */
   private final CorrelationPropagator propagator;
   private final boolean logCalls;
   private final Logger logger;
@@ -35,6 +37,10 @@ public final class OutboundCalls {
     this.propagator = b.propagator;
     this.logCalls = b.logCalls;
     this.logger = LoggerFactory.getLogger(b.loggerName);
+  }
+
+  private CorrelationPropagator propagator() {
+    return propagator != null ? propagator : CorrelationPropagator.shared();
   }
 
   /** Default propagation, call lines on. */
@@ -50,7 +56,15 @@ public final class OutboundCalls {
   public Call start() {
     Correlation external = TraceBridges.activeSpan();
     if (external != null) {
-      // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers.
+      // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers. The baggage
+      // fields of Threadline's correlation of the same trace go with the call.
+      Correlation own = Correlation.current().orElse(null);
+      if (own != null && own != external && own.traceId().equals(external.traceId()) && !own.baggage().isEmpty()
+          && !own.baggage().equals(external.baggage())) {
+        Correlation.Builder b = external.toBuilder();
+        own.baggage().forEach(b::baggage);
+        external = b.build();
+      }
       return new Call(external, System.nanoTime(), true);
     }
     Correlation parent = Correlation.current().orElse(null);
@@ -92,9 +106,32 @@ public final class OutboundCalls {
      */
     public <C> void inject(C carrier, CarrierSetter<C> setter, boolean traceparentWritten) {
       if (deferred && traceparentWritten) {
-        propagator.injectRequestId(span.requestId(), carrier, setter);
+        propagator().injectRequestId(span.requestId(), carrier, setter);
       } else {
-        propagator.inject(span, carrier, setter);
+        propagator().inject(span, carrier, setter);
+      }
+    }
+
+    /**
+     * As {@link #inject(Object, CarrierSetter, boolean)}, reading what is already on the outgoing request through
+     * {@code written}: when another tracer wrote {@code traceparent}, Threadline adds the request id and its baggage
+     * fields beside the tracer's {@code baggage} members (never replacing one); when it wrote none, Threadline writes
+     * the trace headers itself.
+     */
+    public <C> void inject(C carrier, CarrierSetter<C> setter, CarrierGetter<C> written) {
+      String traceparent = read(written, carrier, "traceparent");
+      if (!deferred || traceparent == null) {
+        propagator().inject(span, carrier, setter);
+      } else {
+        propagator().injectBeside(span, carrier, setter, read(written, carrier, CorrelationPropagator.BAGGAGE));
+      }
+    }
+
+    private <C> String read(CarrierGetter<C> getter, C carrier, String name) {
+      try {
+        return getter.get(carrier, name);
+      } catch (RuntimeException e) {
+        return null;
       }
     }
 
@@ -179,14 +216,17 @@ public final class OutboundCalls {
 
   /** Settings of {@link OutboundCalls}. */
   public static final class Builder {
-    private CorrelationPropagator propagator = CorrelationPropagator.defaults();
+    private CorrelationPropagator propagator;
     private boolean logCalls = true;
     private String loggerName = "dev.threadline.client";
 
     private Builder() {
     }
 
-    /** The propagator: request-id header, baggage fields. Default {@link CorrelationPropagator#defaults()}. */
+    /**
+     * The propagator: request-id header, baggage fields. Default: the process's
+     * {@linkplain CorrelationPropagator#shared() shared} one, read at each call.
+     */
     public Builder propagator(CorrelationPropagator propagator) {
       this.propagator = Objects.requireNonNull(propagator, "propagator");
       return this;

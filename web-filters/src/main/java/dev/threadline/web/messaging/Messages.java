@@ -37,7 +37,7 @@ public final class Messages {
 
   /** Writes the current correlation into a header map. Never throws. */
   public static void inject(Map<String, String> headers) {
-    inject(headers, CarrierSetter.ofMap(), CorrelationPropagator.defaults());
+    inject(headers, CarrierSetter.ofMap(), CorrelationPropagator.shared());
   }
 
   /** Writes the current correlation into any carrier. Never throws. */
@@ -48,6 +48,43 @@ public final class Messages {
   /**
    * Writes the current correlation into any carrier, told whether it holds a {@code traceparent} already: when a
    * tracer owns the trace but wrote none (its propagator is off), Threadline writes the trace headers. Never throws.
+   */
+  public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator,
+      CarrierGetter<C> written) {
+    Correlation external = TraceBridges.activeSpan();
+    if (external == null) {
+      propagator.inject(current(), carrier, setter);
+      return;
+    }
+    String traceparent;
+    String baggage;
+    try {
+      traceparent = written.get(carrier, "traceparent");
+      baggage = written.get(carrier, CorrelationPropagator.BAGGAGE);
+    } catch (RuntimeException e) {
+      traceparent = null;
+      baggage = null;
+    }
+    Correlation own = Correlation.current().orElse(null);
+    // The tracer's span, with the baggage fields Threadline's correlation of the same trace carries.
+    Correlation sent = own != null && own.traceId().equals(external.traceId()) && !own.baggage().isEmpty()
+        ? withFields(external, own) : external;
+    if (traceparent == null) {
+      propagator.inject(sent, carrier, setter);
+    } else {
+      propagator.injectBeside(sent, carrier, setter, baggage);
+    }
+  }
+
+  private static Correlation withFields(Correlation span, Correlation fields) {
+    Correlation.Builder b = span.toBuilder();
+    fields.baggage().forEach(b::baggage);
+    return b.build();
+  }
+
+  /**
+   * As {@link #inject(Object, CarrierSetter, CorrelationPropagator, CarrierGetter)}, told only whether the carrier
+   * holds a {@code traceparent} already.
    */
   public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator,
       boolean traceparentWritten) {
@@ -64,7 +101,7 @@ public final class Messages {
 
   /** The consumer's span for a message with these headers. Never throws, never returns {@code null}. */
   public static Correlation extract(Map<String, String> headers) {
-    return extract(headers, CarrierGetter.ofMap(), CorrelationPropagator.defaults());
+    return extract(headers, CarrierGetter.ofMap(), CorrelationPropagator.shared());
   }
 
   /** The consumer's span for a message in any carrier. Never throws, never returns {@code null}. */

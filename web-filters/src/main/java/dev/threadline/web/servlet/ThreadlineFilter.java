@@ -103,7 +103,12 @@ public class ThreadlineFilter implements Filter {
 
   private static final Logger SELF = LoggerFactory.getLogger(ThreadlineFilter.class);
 
-  private CorrelationPropagator propagator = CorrelationPropagator.defaults();
+  /** The propagator given to this filter; {@code null}: the shared one, read at each request. */
+  private CorrelationPropagator propagator;
+  /** A request-id header for this filter only, over whichever propagator applies; {@code null}: none. */
+  private String requestIdHeader;
+  /** The last propagator made with {@link #requestIdHeader}, and the one it was made from. */
+  private volatile CorrelationPropagator[] withHeader;
   private boolean echoRequestId = true;
   private boolean traceResponse;
   private boolean accessLog = true;
@@ -199,18 +204,20 @@ public class ThreadlineFilter implements Filter {
       if (external != null) {
         // Another tracer (OpenTelemetry) already serves this request in a span of its own: no competing span,
         // only the request id, which the tracer then carries on.
+        CorrelationPropagator propagator = propagator();
         String requestId = propagator.extractValidRequestId(request, REQUEST_GETTER);
         correlation = withCaller(requestId == null ? external : external.toBuilder().requestId(requestId).build(),
             request);
+        correlation = withBaggage(correlation, propagator, request);
         bridged = bridge.enterRequest(correlation.requestId());
       } else {
-        correlation = propagator.extract(request, REQUEST_GETTER);
+        correlation = propagator().extract(request, REQUEST_GETTER);
       }
       RequestState state = new RequestState(correlation, started, request);
       state.bridged = bridged;
       request.setAttribute(STATE_ATTRIBUTE, state);
       if (echoRequestId) {
-        response.setHeader(propagator.requestIdHeader(), correlation.requestId());
+        response.setHeader(propagator().requestIdHeader(), correlation.requestId());
       }
       if (traceResponse) {
         response.setHeader("traceresponse", W3CTraceContext.formatTraceparent(correlation));
@@ -236,6 +243,21 @@ public class ThreadlineFilter implements Filter {
       return tracerSpan;
     }
     return tracerSpan.toBuilder().parentSpanId(caller.get().spanId()).build();
+  }
+
+  /** The allowed baggage fields the caller sent, which a tracer's span does not carry, added to it. */
+  private static Correlation withBaggage(Correlation tracerSpan, CorrelationPropagator propagator,
+      HttpServletRequest request) {
+    if (request.getHeader(CorrelationPropagator.BAGGAGE) == null) {
+      return tracerSpan;
+    }
+    Map<String, String> fields = propagator.extract(request, REQUEST_GETTER).baggage();
+    if (fields.isEmpty()) {
+      return tracerSpan;
+    }
+    Correlation.Builder b = tracerSpan.toBuilder();
+    fields.forEach(b::baggage);
+    return b.build();
   }
 
   private static final java.util.concurrent.atomic.AtomicBoolean WARNED_IGNORED_CALLER =
@@ -457,15 +479,41 @@ public class ThreadlineFilter implements Filter {
 
   // ---- settings
 
-  /** The propagator: request-id header and aliases, B3, baggage fields. Default {@link CorrelationPropagator#defaults()}. */
+  /**
+   * The propagator: request-id header and aliases, B3, baggage fields. Default: the process's
+   * {@linkplain CorrelationPropagator#shared() shared} one, which every outbound integration uses too.
+   */
   public void setPropagator(CorrelationPropagator propagator) {
     this.propagator = java.util.Objects.requireNonNull(propagator, "propagator");
   }
 
-  /** The request-id header to read and echo, instead of {@code X-Request-Id} (X-Correlation-Id stays an alias). */
+  /**
+   * The request-id header this filter reads and echoes, over the rest of its propagator's settings (aliases, B3,
+   * baggage fields stay). Default: the propagator's.
+   */
   public void setRequestIdHeader(String header) {
-    this.propagator = CorrelationPropagator.builder().requestIdHeader(header.trim()).build();
+    if (header == null || header.isBlank()) {
+      throw new IllegalArgumentException("requestIdHeader: a header name must not be empty");
+    }
+    // Fails here, at configuration, for a name that is no HTTP token.
+    CorrelationPropagator.builder().requestIdHeader(header.trim()).build();
+    this.requestIdHeader = header.trim();
   }
+
+  /** The propagator in force: this filter's or the shared one, with this filter's request-id header. */
+  private CorrelationPropagator propagator() {
+    CorrelationPropagator base = propagator != null ? propagator : CorrelationPropagator.shared();
+    if (requestIdHeader == null || requestIdHeader.equals(base.requestIdHeader())) {
+      return base;
+    }
+    CorrelationPropagator[] made = withHeader;
+    if (made == null || made[0] != base) {
+      made = new CorrelationPropagator[] {base, base.toBuilder().requestIdHeader(requestIdHeader).build()};
+      withHeader = made;
+    }
+    return made[1];
+  }
+
 
   /** Whether the response carries the request id. Default true. */
   public void setEchoRequestId(boolean echoRequestId) {

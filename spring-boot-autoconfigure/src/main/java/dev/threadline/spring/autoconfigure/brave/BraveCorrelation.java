@@ -19,7 +19,8 @@ final class BraveCorrelation {
   /**
    * {@code context} as a correlation; its request id is the {@code request.id} baggage value when Brave carries one,
    * else the request id of {@code open} (the correlation open on this thread) when it is in the same trace, else the
-   * trace id. {@code null} for no context, or ids Threadline cannot represent.
+   * trace id; the baggage fields of {@code open} when it is in the same trace. {@code null} for no context, or ids
+   * Threadline cannot represent.
    */
   static Correlation of(TraceContext context, Correlation open) {
     if (context == null) {
@@ -32,7 +33,14 @@ final class BraveCorrelation {
     }
     int flags = Boolean.TRUE.equals(context.sampled()) ? Correlation.FLAG_SAMPLED : 0;
     try {
-      return Correlation.ofSpan(requestId, traceId, context.spanIdString(), flags);
+      Correlation span = Correlation.ofSpan(requestId, traceId, context.spanIdString(), flags);
+      if (open != null && !open.baggage().isEmpty() && open.traceId().equals(traceId)) {
+        // Threadline's baggage fields (a tenant) stay with every span of the same trace.
+        Correlation.Builder b = span.toBuilder();
+        open.baggage().forEach(b::baggage);
+        span = b.build();
+      }
+      return span;
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -39,7 +39,8 @@ public final class ThreadlineExecChainHandler implements ExecChainHandler {
   public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
       throws IOException, HttpException {
     OutboundCalls.Call call = calls.start();
-    call.inject(request, ClassicHttpRequest::setHeader, request.containsHeader("traceparent"));
+    call.inject(request, ClassicHttpRequest::setHeader,
+        (r, name) -> r.getFirstHeader(name) == null ? null : r.getFirstHeader(name).getValue());
     String host = host(request, scope);
     try {
       ClassicHttpResponse response = chain.proceed(request, scope);

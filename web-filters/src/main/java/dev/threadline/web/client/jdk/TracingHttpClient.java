@@ -85,7 +85,8 @@ public final class TracingHttpClient extends HttpClient {
   private static HttpRequest traced(HttpRequest request, OutboundCalls.Call call) {
     // setHeader replaces what the caller set under the same names.
     HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
-    call.inject(builder, HttpRequest.Builder::setHeader, request.headers().firstValue("traceparent").isPresent());
+    call.inject(builder, HttpRequest.Builder::setHeader,
+        (b, name) -> request.headers().firstValue(name).orElse(null));
     return builder.build();
   }
 

@@ -32,7 +32,7 @@ public final class ThreadlineOkHttpInterceptor implements Interceptor {
     Request request = chain.request();
     OutboundCalls.Call call = calls.start();
     Request.Builder traced = request.newBuilder();
-    call.inject(traced, Request.Builder::header, request.header("traceparent") != null);
+    call.inject(traced, Request.Builder::header, (b, name) -> request.header(name));
     String host = request.url().host() + ":" + request.url().port();
     try {
       Response response = chain.proceed(traced.build());

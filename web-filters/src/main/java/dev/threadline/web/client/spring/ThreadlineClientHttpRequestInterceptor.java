@@ -35,7 +35,7 @@ public final class ThreadlineClientHttpRequestInterceptor implements ClientHttpR
   public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
       throws IOException {
     OutboundCalls.Call call = calls.start();
-    call.inject(request.getHeaders(), HttpHeaders::set, request.getHeaders().getFirst("traceparent") != null);
+    call.inject(request.getHeaders(), HttpHeaders::set, HttpHeaders::getFirst);
     URI uri = request.getURI();
     String host = uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     try {

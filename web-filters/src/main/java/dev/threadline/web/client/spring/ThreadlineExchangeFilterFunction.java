@@ -34,7 +34,7 @@ public final class ThreadlineExchangeFilterFunction implements ExchangeFilterFun
   public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
     return Mono.defer(() -> {
       OutboundCalls.Call call = calls.start();
-      ClientRequest traced = ClientRequest.from(request).headers(h -> call.inject(h, HttpHeaders::set, h.getFirst("traceparent") != null)).build();
+      ClientRequest traced = ClientRequest.from(request).headers(h -> call.inject(h, HttpHeaders::set, HttpHeaders::getFirst)).build();
       URI uri = request.url();
       String host = uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
       String method = request.method().name();

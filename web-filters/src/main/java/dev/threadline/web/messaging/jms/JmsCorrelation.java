@@ -49,12 +49,12 @@ public final class JmsCorrelation {
 
   /** Writes the current correlation (or a new trace) into the message's properties. Never throws. */
   public static void inject(Message message) {
-    Messages.inject(message, SETTER, CorrelationPropagator.defaults(), GETTER.get(message, "traceparent") != null);
+    Messages.inject(message, SETTER, CorrelationPropagator.shared(), GETTER);
   }
 
   /** The span handling {@code message} runs in: a child of the producer's span. Never throws. */
   public static Correlation extract(Message message) {
-    return Messages.extract(message, GETTER, CorrelationPropagator.defaults());
+    return Messages.extract(message, GETTER, CorrelationPropagator.shared());
   }
 
   /** Opens {@link #extract(Message)} on this thread; close it when the message is handled. */

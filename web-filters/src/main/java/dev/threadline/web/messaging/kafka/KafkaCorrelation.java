@@ -60,12 +60,12 @@ public final class KafkaCorrelation {
 
   /** Writes the current correlation (or a new trace) into outgoing record headers. Never throws. */
   public static void inject(Headers headers) {
-    Messages.inject(headers, SETTER, CorrelationPropagator.defaults(), GETTER.get(headers, "traceparent") != null);
+    Messages.inject(headers, SETTER, CorrelationPropagator.shared(), GETTER);
   }
 
   /** The span handling {@code record} runs in: a child of the producer's span. Never throws. */
   public static Correlation extract(ConsumerRecord<?, ?> record) {
-    return Messages.extract(record.headers(), GETTER, CorrelationPropagator.defaults());
+    return Messages.extract(record.headers(), GETTER, CorrelationPropagator.shared());
   }
 
   /** Opens {@link #extract(ConsumerRecord)} on this thread; close it when the record is handled. */
