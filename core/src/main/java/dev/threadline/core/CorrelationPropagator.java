@@ -50,6 +50,15 @@ public final class CorrelationPropagator {
   private final boolean readB3;
   private final Set<String> baggageFields;
   private final RequestIdGenerator requestIdGenerator;
+  private final boolean trustIncoming;
+  /** Lower-case host patterns ({@code api.internal}, {@code *.internal}); empty: every host. */
+  private final List<String> propagateTo;
+
+  /** The field names under which an untrusted caller's ids are logged (never propagated). */
+  public static final String CALLER_REQUEST_ID = "caller_request_id";
+
+  /** See {@link #CALLER_REQUEST_ID}. */
+  public static final String CALLER_TRACE_ID = "caller_trace_id";
 
   private CorrelationPropagator(Builder b) {
     this.requestIdHeader = b.requestIdHeader;
@@ -57,6 +66,54 @@ public final class CorrelationPropagator {
     this.readB3 = b.readB3;
     this.baggageFields = Set.copyOf(b.baggageFields);
     this.requestIdGenerator = b.requestIdGenerator;
+    this.trustIncoming = b.trustIncoming;
+    this.propagateTo = List.copyOf(b.propagateTo);
+  }
+
+  /**
+   * Whether a call to {@code host} (a name or an IP literal, without port) gets the correlation headers
+   * ({@code traceparent}, {@code tracestate}, the request id, {@code baggage}): every host unless
+   * {@link Builder#propagateTo} lists patterns; then only hosts matching one. Names are compared ignoring case.
+   */
+  public boolean propagatesTo(String host) {
+    if (propagateTo.isEmpty()) {
+      return true;
+    }
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    for (String pattern : propagateTo) {
+      if (pattern.startsWith("*.") ? h.endsWith(pattern.substring(1)) : h.equals(pattern)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether callers are trusted to set the ids this side continues ({@link Builder#trustIncoming}). */
+  public boolean trustsIncoming() {
+    return trustIncoming;
+  }
+
+  /**
+   * What an untrusted caller sent, for the log only: its valid request id under {@value #CALLER_REQUEST_ID} and its
+   * valid trace id under {@value #CALLER_TRACE_ID}; empty when it sent neither. Never throws.
+   */
+  public <C> Map<String, String> callerIds(C carrier, CarrierGetter<C> getter) {
+    Map<String, String> ids = new java.util.LinkedHashMap<>(4);
+    String requestId = readRequestId(carrier, getter);
+    if (requestId != null) {
+      ids.put(CALLER_REQUEST_ID, requestId);
+    }
+    RemoteParent parent = W3CTraceContext.extractOrNull(carrier, getter);
+    if (parent != null) {
+      ids.put(CALLER_TRACE_ID, parent.traceId());
+    }
+    return ids;
   }
 
   /** {@code X-Request-Id} with the {@code X-Correlation-Id} alias, B3 read, no baggage fields. */
@@ -95,6 +152,8 @@ public final class CorrelationPropagator {
     b.readB3 = readB3;
     b.baggageFields.addAll(baggageFields);
     b.requestIdGenerator = requestIdGenerator;
+    b.trustIncoming = trustIncoming;
+    b.propagateTo.addAll(propagateTo);
     return b;
   }
 
@@ -108,6 +167,9 @@ public final class CorrelationPropagator {
    * caller's span, or a new trace. Never throws, never returns {@code null}.
    */
   public <C> Correlation extract(C carrier, CarrierGetter<C> getter) {
+    if (!trustIncoming) {
+      return Correlation.newTrace(nextRequestId());
+    }
     String requestId = extractRequestId(carrier, getter);
     RemoteParent parent = W3CTraceContext.extractOrNull(carrier, getter);
     if (parent == null && hasTraceparent(carrier, getter)) {
@@ -135,6 +197,10 @@ public final class CorrelationPropagator {
    * logged.
    */
   public <C> String extractValidRequestId(C carrier, CarrierGetter<C> getter) {
+    return trustIncoming ? readRequestId(carrier, getter) : null;
+  }
+
+  private <C> String readRequestId(C carrier, CarrierGetter<C> getter) {
     String received = null;
     try {
       received = getter.get(carrier, requestIdHeader);
@@ -300,8 +366,39 @@ public final class CorrelationPropagator {
     private boolean readB3 = true;
     private final Set<String> baggageFields = new LinkedHashSet<>();
     private RequestIdGenerator requestIdGenerator = RequestIds.timeOrdered();
+    private boolean trustIncoming = true;
+    private final List<String> propagateTo = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The hosts outbound calls carry the correlation headers to: exact names or IP literals, or {@code *.domain} for
+     * every host under a domain. Default none listed, meaning every host. An edge service lists its own services, so
+     * that third parties never receive its request ids, baggage or trace ids.
+     *
+     * @throws IllegalArgumentException for an empty pattern or a {@code *} anywhere but a leading {@code *.}
+     */
+    public Builder propagateTo(String... hostPatterns) {
+      for (String pattern : hostPatterns) {
+        String p = pattern == null ? "" : pattern.trim().toLowerCase(java.util.Locale.ROOT);
+        if (p.isEmpty() || p.indexOf('*', p.startsWith("*.") ? 1 : 0) >= 0 || p.equals("*.")) {
+          throw new IllegalArgumentException("propagateTo: '" + pattern + "' is not a host name, an IP address or"
+              + " *.domain");
+        }
+        propagateTo.add(p);
+      }
+      return this;
+    }
+
+    /**
+     * Whether callers may set the ids this side continues (request id, {@code traceparent}, B3, baggage). Default
+     * true, for services behind your own edge. False for an edge service: every request or message starts a new
+     * trace with a fresh request id, and what the caller sent is only logged ({@link #callerIds}), never continued.
+     */
+    public Builder trustIncoming(boolean trustIncoming) {
+      this.trustIncoming = trustIncoming;
+      return this;
+    }
 
     /** The header the request id is read from and written to. Default {@code X-Request-Id}. */
     public Builder requestIdHeader(String name) {

@@ -30,6 +30,18 @@ class OneEncoderConfigurationTest {
   static class App {
   }
 
+  /** An encoder customizer declared in this module's test META-INF/spring.factories; active only in this test. */
+  public static final class Customizer implements dev.threadline.spring.autoconfigure.ThreadlineEncoderCustomizer {
+    static volatile boolean active;
+
+    @Override
+    public void customize(dev.threadline.logback.ThreadlineEncoder encoder) {
+      if (active) {
+        encoder.addStaticField("customized=yes");
+      }
+    }
+  }
+
   /** A rule of the application's own, named by property. */
   public static final class TicketIds implements RedactionRule {
     @Override
@@ -40,6 +52,7 @@ class OneEncoderConfigurationTest {
 
   @Test
   void oneRedactionSetting_reachesTheConsoleLineAndTheLineLokiReceives(CapturedOutput output) throws Exception {
+    Customizer.active = true;
     try (LokiReceiver loki = LokiReceiver.start()) {
       try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
           .web(WebApplicationType.NONE)
@@ -61,8 +74,11 @@ class OneEncoderConfigurationTest {
       assertThat(shipped).hasSize(1);
       for (Map<String, Object> line : List.of(console, shipped.get(0))) {
         assertThat(line).containsEntry("message", "order [REDACTED] for ticket [REDACTED], password=[REDACTED]")
-            .containsEntry("iban", "[REDACTED]").containsEntry("service", "orders");
+            .containsEntry("iban", "[REDACTED]").containsEntry("service", "orders")
+            .containsEntry("customized", "yes");
       }
+    } finally {
+      Customizer.active = false;
     }
   }
 

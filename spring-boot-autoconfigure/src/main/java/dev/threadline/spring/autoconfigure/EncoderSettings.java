@@ -42,7 +42,31 @@ final class EncoderSettings {
     if (settings.getMaxLineBytes() != null) {
       encoder.setMaxLineBytes(settings.getMaxLineBytes());
     }
+    for (ThreadlineEncoderCustomizer customizer : customizers(encoder)) {
+      try {
+        customizer.customize(encoder);
+      } catch (RuntimeException e) {
+        error(encoder, "the encoder customizer " + customizer.getClass().getName() + " failed (" + e
+            + "); the encoder runs without what it would have changed");
+      }
+    }
     return encoder;
+  }
+
+  private static java.util.List<ThreadlineEncoderCustomizer> customizers(ThreadlineEncoder encoder) {
+    try {
+      return org.springframework.core.io.support.SpringFactoriesLoader.loadFactories(
+          ThreadlineEncoderCustomizer.class, EncoderSettings.class.getClassLoader());
+    } catch (RuntimeException | LinkageError e) {
+      error(encoder, "an encoder customizer in META-INF/spring.factories cannot be made (" + e + ")");
+      return java.util.List.of();
+    }
+  }
+
+  private static void error(ThreadlineEncoder encoder, String message) {
+    if (encoder.getContext() != null) {
+      encoder.getContext().getStatusManager().add(new ErrorStatus(message, encoder));
+    }
   }
 
   /** The rule named, or {@code null} after an error status (printed on standard error) saying why not. */

@@ -56,7 +56,9 @@ public class ThreadlineAutoConfiguration {
     ThreadlineProperties.Propagation settings = properties.getPropagation();
     return CorrelationPropagator.builder().requestIdHeader(settings.getRequestIdHeader())
         .requestIdAliases(settings.getRequestIdAliases().toArray(new String[0])).readB3(settings.isReadB3())
-        .baggageFields(settings.getBaggageFields().toArray(new String[0])).build();
+        .baggageFields(settings.getBaggageFields().toArray(new String[0]))
+        .trustIncoming(settings.isTrustIncoming())
+        .propagateTo(settings.getPropagateTo().toArray(new String[0])).build();
   }
 
   /**
@@ -130,6 +132,7 @@ public class ThreadlineAutoConfiguration {
       filter.setSkip(String.join(",", settings.getSkip()));
       filter.setLogQuery(settings.isLogQuery());
       filter.setTrustForwardedFor(settings.isTrustForwardedFor());
+      filter.setTrustedCallers(String.join(",", settings.getTrustedCallers()));
       filter.setClientErrorLevel(settings.getClientErrorLevel());
       filter.setServerErrorLevel(settings.getServerErrorLevel());
       FilterRegistrationBean<ThreadlineFilter> registration = new FilterRegistrationBean<>(filter);

@@ -85,6 +85,20 @@ public class ThreadlineProperties {
     private boolean logQuery;
     /** Whether client_ip is taken from X-Forwarded-For. Only behind a proxy that sets it. */
     private boolean trustForwardedFor;
+    /**
+     * The peers trusted to set ids, as IP addresses and CIDR ranges (a proxy in front of the service); any other
+     * caller's request starts a new trace and its ids are only logged. Empty: every caller (see
+     * threadline.propagation.trust-incoming).
+     */
+    private List<String> trustedCallers = new ArrayList<>();
+
+    public List<String> getTrustedCallers() {
+      return trustedCallers;
+    }
+
+    public void setTrustedCallers(List<String> trustedCallers) {
+      this.trustedCallers = trustedCallers;
+    }
     /** The level of access lines with a 4xx status. */
     private String clientErrorLevel = "WARN";
     /** The level of access lines with a 5xx status. */
@@ -268,6 +282,34 @@ public class ThreadlineProperties {
     private boolean readB3 = true;
     /** Baggage fields that travel in the W3C baggage header (a tenant, a user id); others are ignored. */
     private List<String> baggageFields = new ArrayList<>();
+    /**
+     * Whether callers may set the ids a request or message continues. False for an edge service: every request
+     * starts a new trace with a fresh request id, and the caller's ids are only logged (caller_request_id,
+     * caller_trace_id).
+     */
+    private boolean trustIncoming = true;
+    /**
+     * The hosts outbound HTTP calls carry the correlation headers to (traceparent, tracestate, the request id,
+     * baggage): names, IP addresses or *.domain. Empty: every host. An edge service lists its own services, so third
+     * parties never receive its ids.
+     */
+    private List<String> propagateTo = new ArrayList<>();
+
+    public List<String> getPropagateTo() {
+      return propagateTo;
+    }
+
+    public void setPropagateTo(List<String> propagateTo) {
+      this.propagateTo = propagateTo;
+    }
+
+    public boolean isTrustIncoming() {
+      return trustIncoming;
+    }
+
+    public void setTrustIncoming(boolean trustIncoming) {
+      this.trustIncoming = trustIncoming;
+    }
 
     public String getRequestIdHeader() {
       return requestIdHeader;

@@ -87,6 +87,26 @@ class ThreadlineAutoConfigurationTest {
   }
 
   @Test
+  void theTrustBoundaryIsSetByProperties() {
+    web.withPropertyValues("threadline.propagation.trust-incoming=false",
+        "threadline.propagation.propagate-to=*.internal,api.example.com",
+        "threadline.filter.trusted-callers=10.0.0.0/8").run(context -> {
+          dev.threadline.core.CorrelationPropagator propagator =
+              context.getBean(dev.threadline.core.CorrelationPropagator.class);
+          assertThat(propagator.trustsIncoming()).isFalse();
+          assertThat(propagator.propagatesTo("orders.internal")).isTrue();
+          assertThat(propagator.propagatesTo("api.example.com")).isTrue();
+          assertThat(propagator.propagatesTo("api.stripe.com")).isFalse();
+          assertThat(dev.threadline.core.CorrelationPropagator.shared()).isSameAs(propagator);
+        });
+    assertThat(dev.threadline.core.CorrelationPropagator.shared())
+        .as("the defaults again once the context has closed")
+        .isSameAs(dev.threadline.core.CorrelationPropagator.defaults());
+    web.withPropertyValues("threadline.filter.trusted-callers=proxy.internal")
+        .run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
   void eachPieceCanBeSwitchedOff() {
     web.withPropertyValues("threadline.filter.enabled=false", "threadline.client.enabled=false",
         "threadline.async.enabled=false").run(context -> assertThat(context)

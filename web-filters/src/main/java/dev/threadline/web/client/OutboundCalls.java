@@ -54,6 +54,21 @@ public final class OutboundCalls {
 
   /** Starts a call: a client span under the current one. Never throws. */
   public Call start() {
+    return start(null);
+  }
+
+  /**
+   * Starts a call to {@code targetHost} (name or IP, no port; {@code null} when unknown): a client span under the
+   * current one. When the propagator does not {@linkplain CorrelationPropagator#propagatesTo propagate} to that host,
+   * the call carries no correlation header at all. Never throws.
+   */
+  public Call start(String targetHost) {
+    Call call = begin();
+    call.withheld = targetHost != null && !propagator().propagatesTo(targetHost);
+    return call;
+  }
+
+  private Call begin() {
     Correlation external = TraceBridges.activeSpan();
     if (external != null) {
       // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers. The baggage
@@ -77,6 +92,8 @@ public final class OutboundCalls {
     private final Correlation span;
     private final long started;
     private final boolean deferred;
+    /** Whether the target host gets no correlation headers (not among the propagator's hosts). */
+    private boolean withheld;
 
     Call(Correlation span, long started, boolean deferred) {
       this.span = span;
@@ -105,6 +122,9 @@ public final class OutboundCalls {
      * its headers later, below this integration (the Java agent does so in the HTTP client), replaces them.
      */
     public <C> void inject(C carrier, CarrierSetter<C> setter, boolean traceparentWritten) {
+      if (withheld) {
+        return;
+      }
       if (deferred && traceparentWritten) {
         propagator().injectRequestId(span.requestId(), carrier, setter);
       } else {
@@ -119,6 +139,9 @@ public final class OutboundCalls {
      * the trace headers itself.
      */
     public <C> void inject(C carrier, CarrierSetter<C> setter, CarrierGetter<C> written) {
+      if (withheld) {
+        return;
+      }
       String traceparent = read(written, carrier, "traceparent");
       if (!deferred || traceparent == null) {
         propagator().inject(span, carrier, setter);

@@ -107,6 +107,10 @@ public class ThreadlineFilter implements Filter {
   private CorrelationPropagator propagator;
   /** A request-id header for this filter only, over whichever propagator applies; {@code null}: none. */
   private String requestIdHeader;
+  /** The callers trusted to set ids, by address; {@code null}: every caller the propagator trusts. */
+  private volatile AddressRanges trustedCallers;
+  /** The last untrusting propagator made, and the one it was made from. */
+  private volatile CorrelationPropagator[] untrusted;
   /** The last propagator made with {@link #requestIdHeader}, and the one it was made from. */
   private volatile CorrelationPropagator[] withHeader;
   private boolean echoRequestId = true;
@@ -131,6 +135,7 @@ public class ThreadlineFilter implements Filter {
     settings.put("skip", this::setSkip);
     settings.put("logQuery", v -> setLogQuery(Boolean.parseBoolean(v.trim())));
     settings.put("trustForwardedFor", v -> setTrustForwardedFor(Boolean.parseBoolean(v.trim())));
+    settings.put("trustedCallers", this::setTrustedCallers);
     settings.put("clientErrorLevel", this::setClientErrorLevel);
     settings.put("serverErrorLevel", this::setServerErrorLevel);
     settings.forEach((name, setter) -> {
@@ -170,6 +175,7 @@ public class ThreadlineFilter implements Filter {
     }
     Throwable failure = null;
     try (CorrelationScope ignored = state.correlation.open()) {
+      putCallerIds(state);
       try {
         chain.doFilter(req, res);
       } catch (IOException | ServletException | RuntimeException | Error e) {
@@ -181,6 +187,7 @@ public class ThreadlineFilter implements Filter {
         } else {
           state.finish(response, failure);
         }
+        removeCallerIds(state);
       }
     } finally {
       if (state.bridged != null) {
@@ -201,23 +208,28 @@ public class ThreadlineFilter implements Filter {
       Correlation external = bridge == null ? null : bridge.activeSpan();
       Correlation correlation;
       AutoCloseable bridged = null;
+      CorrelationPropagator propagator = propagatorFor(request);
       if (external != null) {
         // Another tracer (OpenTelemetry) already serves this request in a span of its own: no competing span,
         // only the request id, which the tracer then carries on.
-        CorrelationPropagator propagator = propagator();
         String requestId = propagator.extractValidRequestId(request, REQUEST_GETTER);
-        correlation = withCaller(requestId == null ? external : external.toBuilder().requestId(requestId).build(),
-            request);
-        correlation = withBaggage(correlation, propagator, request);
+        correlation = requestId == null ? external : external.toBuilder().requestId(requestId).build();
+        if (propagator.trustsIncoming()) {
+          correlation = withBaggage(withCaller(correlation, request), propagator, request);
+        }
         bridged = bridge.enterRequest(correlation.requestId());
       } else {
-        correlation = propagator().extract(request, REQUEST_GETTER);
+        correlation = propagator.extract(request, REQUEST_GETTER);
       }
       RequestState state = new RequestState(correlation, started, request);
       state.bridged = bridged;
+      if (!propagator.trustsIncoming()) {
+        Map<String, String> caller = propagator.callerIds(request, REQUEST_GETTER);
+        state.callerIds = caller.isEmpty() ? null : caller;
+      }
       request.setAttribute(STATE_ATTRIBUTE, state);
       if (echoRequestId) {
-        response.setHeader(propagator().requestIdHeader(), correlation.requestId());
+        response.setHeader(propagator.requestIdHeader(), correlation.requestId());
       }
       if (traceResponse) {
         response.setHeader("traceresponse", W3CTraceContext.formatTraceparent(correlation));
@@ -243,6 +255,36 @@ public class ThreadlineFilter implements Filter {
       return tracerSpan;
     }
     return tracerSpan.toBuilder().parentSpanId(caller.get().spanId()).build();
+  }
+
+  private static void putCallerIds(RequestState state) {
+    if (state.callerIds != null) {
+      state.callerIds.forEach(org.slf4j.MDC::put);
+    }
+  }
+
+  private static void removeCallerIds(RequestState state) {
+    if (state.callerIds != null) {
+      state.callerIds.keySet().forEach(org.slf4j.MDC::remove);
+    }
+  }
+
+  /**
+   * The propagator for this request: the filter's, or, when {@code trustedCallers} is set and the peer is not in
+   * it, the same settings trusting nothing the caller sent.
+   */
+  private CorrelationPropagator propagatorFor(HttpServletRequest request) {
+    CorrelationPropagator base = propagator();
+    AddressRanges trusted = trustedCallers;
+    if (!base.trustsIncoming() || trusted == null || trusted.contains(request.getRemoteAddr())) {
+      return base;
+    }
+    CorrelationPropagator[] made = untrusted;
+    if (made == null || made[0] != base) {
+      made = new CorrelationPropagator[] {base, base.toBuilder().trustIncoming(false).build()};
+      untrusted = made;
+    }
+    return made[1];
   }
 
   /** The allowed baggage fields the caller sent, which a tracer's span does not carry, added to it. */
@@ -314,6 +356,8 @@ public class ThreadlineFilter implements Filter {
     volatile Throwable asyncFailure;
     /** What the trace bridge changed on the request thread, undone when the request dispatch ends. */
     AutoCloseable bridged;
+    /** An untrusted caller's ids, logged as caller_request_id and caller_trace_id; {@code null}: none. */
+    Map<String, String> callerIds;
     private boolean finished;
 
     RequestState(Correlation correlation, long started, HttpServletRequest request) {
@@ -498,6 +542,19 @@ public class ThreadlineFilter implements Filter {
     // Fails here, at configuration, for a name that is no HTTP token.
     CorrelationPropagator.builder().requestIdHeader(header.trim()).build();
     this.requestIdHeader = header.trim();
+  }
+
+  /**
+   * The callers trusted to set the ids this request continues (request id, {@code traceparent}, B3, baggage), as
+   * addresses and CIDR ranges ({@code 10.0.0.0/8, 192.168.1.5, fd00::/8}) of the peer that connects (a trusted proxy
+   * in front of the service). Any other caller's request starts a new trace with a fresh request id, and what it sent
+   * is only logged, as {@code caller_request_id} and {@code caller_trace_id}. Empty (the default): every caller,
+   * unless the propagator trusts none ({@code trustIncoming=false}, for an edge service).
+   *
+   * @throws IllegalArgumentException naming the entry that is no IP address or CIDR range
+   */
+  public void setTrustedCallers(String ranges) {
+    this.trustedCallers = ranges == null || ranges.isBlank() ? null : AddressRanges.parse(ranges);
   }
 
   /** The propagator in force: this filter's or the shared one, with this filter's request-id header. */

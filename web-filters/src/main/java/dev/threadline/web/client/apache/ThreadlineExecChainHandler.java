@@ -38,7 +38,9 @@ public final class ThreadlineExecChainHandler implements ExecChainHandler {
   @Override
   public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
       throws IOException, HttpException {
-    OutboundCalls.Call call = calls.start();
+    HttpHost target = scope != null && scope.route != null ? scope.route.getTargetHost() : null;
+    OutboundCalls.Call call = calls.start(request.getAuthority() != null ? request.getAuthority().getHostName()
+        : target != null ? target.getHostName() : null);
     call.inject(request, ClassicHttpRequest::setHeader,
         (r, name) -> r.getFirstHeader(name) == null ? null : r.getFirstHeader(name).getValue());
     String host = host(request, scope);

@@ -52,7 +52,7 @@ public final class TracingHttpClient extends HttpClient {
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    OutboundCalls.Call call = calls.start();
+    OutboundCalls.Call call = calls.start(request.uri().getHost());
     HttpRequest traced = traced(request, call);
     try {
       HttpResponse<T> response = delegate.send(traced, handler);
@@ -73,7 +73,7 @@ public final class TracingHttpClient extends HttpClient {
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
       HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-    OutboundCalls.Call call = calls.start();
+    OutboundCalls.Call call = calls.start(request.uri().getHost());
     HttpRequest traced = traced(request, call);
     CompletableFuture<HttpResponse<T>> future = pushPromiseHandler == null
         ? delegate.sendAsync(traced, handler) : delegate.sendAsync(traced, handler, pushPromiseHandler);

@@ -30,7 +30,7 @@ public final class ThreadlineOkHttpInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
-    OutboundCalls.Call call = calls.start();
+    OutboundCalls.Call call = calls.start(request.url().host());
     Request.Builder traced = request.newBuilder();
     call.inject(traced, Request.Builder::header, (b, name) -> request.header(name));
     String host = request.url().host() + ":" + request.url().port();

@@ -34,7 +34,7 @@ public final class ThreadlineClientHttpRequestInterceptor implements ClientHttpR
   @Override
   public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
       throws IOException {
-    OutboundCalls.Call call = calls.start();
+    OutboundCalls.Call call = calls.start(request.getURI().getHost());
     call.inject(request.getHeaders(), HttpHeaders::set, HttpHeaders::getFirst);
     URI uri = request.getURI();
     String host = uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());

@@ -33,7 +33,7 @@ public final class ThreadlineExchangeFilterFunction implements ExchangeFilterFun
   @Override
   public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
     return Mono.defer(() -> {
-      OutboundCalls.Call call = calls.start();
+      OutboundCalls.Call call = calls.start(request.url().getHost());
       ClientRequest traced = ClientRequest.from(request).headers(h -> call.inject(h, HttpHeaders::set, HttpHeaders::getFirst)).build();
       URI uri = request.url();
       String host = uri.getHost() == null ? "" : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
