@@ -84,6 +84,20 @@ class EdgePathsTest {
   }
 
   @Test
+  void aCallLineNeverCarriesTheCalledUrlsPathParameters() throws Exception {
+    try (LogCapture capture = LogCapture.capture()) {
+      java.net.http.HttpClient client = dev.threadline.web.client.jdk.TracingHttpClient.wrap(
+          java.net.http.HttpClient.newHttpClient());
+      client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+          server.url("/admin/delete;jsessionid=ABCDEF0123456789?x=1"))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      Map<String, Object> call = capture.byLogger("dev.threadline.client").get(0);
+      assertThat(call).containsEntry("path", "/admin/delete");
+      assertThat(capture.raw()).noneMatch(raw -> raw.contains("ABCDEF0123456789"));
+    }
+  }
+
+  @Test
   void pathParametersNeverReachALine() throws Exception {
     try (LogCapture capture = LogCapture.capture()) {
       assertThat(rawGet("/admin/delete;jsessionid=ABCDEF0123456789/item;v=2?x=1")).contains(" 200");

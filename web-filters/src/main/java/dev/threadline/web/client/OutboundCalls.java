@@ -7,6 +7,7 @@ import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
 import dev.threadline.core.Ids;
 import dev.threadline.core.spi.TraceBridges;
+import dev.threadline.web.Paths;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,7 +185,7 @@ public final class OutboundCalls {
           return;
         }
         double durationMs = Math.round((System.nanoTime() - started) / 1_000.0) / 1_000.0;
-        String safePath = path == null ? "" : cut(stripQuery(path), 2048);
+        String safePath = path == null ? "" : cut(Paths.withoutPathParameters(stripQuery(path)), 2048);
         try (CorrelationScope ignored = span.open()) {
           org.slf4j.spi.LoggingEventBuilder line = logger.atLevel(level)
               .addKeyValue("method", method)

@@ -400,7 +400,7 @@ public class ThreadlineFilter implements Filter {
     if (matchesSkip(dispatchedPath)) {
       return;
     }
-    String path = withoutPathParameters(request.getRequestURI());
+    String path = dev.threadline.web.Paths.withoutPathParameters(request.getRequestURI());
     // An exception that escaped the chain becomes a 500 once the container handles it, whatever was set before.
     int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
     Level level = status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;
@@ -440,33 +440,6 @@ public class ThreadlineFilter implements Filter {
     String pathInfo = request.getPathInfo();
     String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
     return path.isEmpty() ? "/" : path;
-  }
-
-  /** {@code uri} without the path parameters of any segment ({@code /a;jsessionid=X/b;v=1} gives {@code /a/b}). */
-  static String withoutPathParameters(String uri) {
-    if (uri == null) {
-      return "";
-    }
-    int semicolon = uri.indexOf(';');
-    if (semicolon < 0) {
-      return uri;
-    }
-    StringBuilder out = new StringBuilder(uri.length());
-    int i = 0;
-    while (i < uri.length()) {
-      char c = uri.charAt(i);
-      if (c == ';') {
-        int next = uri.indexOf('/', i);
-        if (next < 0) {
-          break;
-        }
-        i = next;
-        continue;
-      }
-      out.append(c);
-      i++;
-    }
-    return out.toString();
   }
 
   private boolean matchesSkip(String path) {
