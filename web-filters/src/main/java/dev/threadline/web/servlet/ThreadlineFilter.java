@@ -109,10 +109,10 @@ public class ThreadlineFilter implements Filter {
   private String requestIdHeader;
   /** The callers trusted to set ids, by address; {@code null}: every caller the propagator trusts. */
   private volatile AddressRanges trustedCallers;
-  /** The last untrusting propagator made, and the one it was made from. */
-  private volatile CorrelationPropagator[] untrusted;
-  /** The last propagator made with {@link #requestIdHeader}, and the one it was made from. */
-  private volatile CorrelationPropagator[] withHeader;
+  /** The propagator in force, trusting nothing the caller sent. */
+  private final Derived untrusted = new Derived();
+  /** The propagator in force, with {@link #requestIdHeader}. */
+  private final Derived withHeader = new Derived();
   private boolean echoRequestId = true;
   private boolean traceResponse;
   private boolean accessLog = true;
@@ -279,12 +279,7 @@ public class ThreadlineFilter implements Filter {
     if (!base.trustsIncoming() || trusted == null || trusted.contains(request.getRemoteAddr())) {
       return base;
     }
-    CorrelationPropagator[] made = untrusted;
-    if (made == null || made[0] != base) {
-      made = new CorrelationPropagator[] {base, base.toBuilder().trustIncoming(false).build()};
-      untrusted = made;
-    }
-    return made[1];
+    return untrusted.of(base, b -> b.toBuilder().trustIncoming(false).build());
   }
 
   /** The allowed baggage fields the caller sent, which a tracer's span does not carry, added to it. */
@@ -343,6 +338,20 @@ public class ThreadlineFilter implements Filter {
       });
     } catch (RuntimeException e) {
       reportOnce("could not follow the async request", e);
+    }
+  }
+
+  /** A propagator made from another, made again only when that other one changes (it is shared, and may be replaced). */
+  private static final class Derived {
+    private volatile CorrelationPropagator[] made;
+
+    CorrelationPropagator of(CorrelationPropagator base, java.util.function.UnaryOperator<CorrelationPropagator> make) {
+      CorrelationPropagator[] last = made;
+      if (last == null || last[0] != base) {
+        last = new CorrelationPropagator[] {base, make.apply(base)};
+        made = last;
+      }
+      return last[1];
     }
   }
 
@@ -536,12 +545,7 @@ public class ThreadlineFilter implements Filter {
     if (requestIdHeader == null || requestIdHeader.equals(base.requestIdHeader())) {
       return base;
     }
-    CorrelationPropagator[] made = withHeader;
-    if (made == null || made[0] != base) {
-      made = new CorrelationPropagator[] {base, base.toBuilder().requestIdHeader(requestIdHeader).build()};
-      withHeader = made;
-    }
-    return made[1];
+    return withHeader.of(base, b -> b.toBuilder().requestIdHeader(requestIdHeader).build());
   }
 
 
