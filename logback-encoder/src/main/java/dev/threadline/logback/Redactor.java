@@ -85,6 +85,8 @@ final class Redactor {
 
   /** Lower-case names with separators removed; matched as substrings of a field name. */
   private final char[][] names;
+  /** The last characters of {@link #names}, for a quick no to a key that cannot end in one. */
+  private final boolean[] nameEnds = new boolean[128];
   private final boolean bearer;
   private final boolean basic;
   private final boolean emails;
@@ -97,6 +99,11 @@ final class Redactor {
   private Redactor(char[][] names, boolean bearer, boolean basic, boolean emails, boolean cards,
       boolean assignments, boolean knownTokens, Pattern[] patterns, RedactionRule[] rules) {
     this.names = names;
+    for (char[] name : names) {
+      if (name.length > 0 && name[name.length - 1] < 128) {
+        nameEnds[name[name.length - 1]] = true;
+      }
+    }
     this.bearer = bearer;
     this.basic = basic;
     this.emails = emails;
@@ -225,8 +232,7 @@ final class Redactor {
         if (startsWord(s, i)) {
           match = schemeCredentials(s, i);
         }
-      } else if (knownTokens && (c == 'e' || c == 'A' || c == 'g' || c == 'x' || c == 's' || c == 'r' || c == '-')
-          && startsWord(s, i)) {
+      } else if (knownTokens && mayStartKnownToken(s, i, c) && startsWord(s, i)) {
         match = knownToken(s, i);
       }
       if (match == NO_MATCH) {
@@ -319,11 +325,25 @@ final class Redactor {
 
   /** Whether the key {@code s[from, to)} ends in a sensitive name, or has a sensitive word as a whole word. */
   private boolean isSensitiveKey(String s, int from, int to) {
+    int last = to - 1;
+    while (last >= from && isSeparator(s.charAt(last))) {
+      last--;
+    }
+    char end = last < from ? 0 : lowerCase(s.charAt(last));
+    boolean endsLikeName = end < 128 && nameEnds[end];
+    if (!endsLikeName && !containsAnyWord(s, from, to)) {
+      // Most keys (orderId, status, time) end in a letter no sensitive name ends in: one lookup.
+      return false;
+    }
     for (char[] name : names) {
       if (endsWithIgnoringSeparators(s, from, to, name)) {
         return true;
       }
     }
+    return containsAnyWord(s, from, to);
+  }
+
+  private boolean containsAnyWord(String s, int from, int to) {
     if (names.length > 0) {
       for (char[] word : WORD_NAMES) {
         if (containsWord(s, from, to, word)) {
@@ -371,6 +391,35 @@ final class Redactor {
         return privateKeyBlock(s, i);
       default:
         return NO_MATCH;
+    }
+  }
+
+  /**
+   * Whether {@code c} and the character after it can begin a known token ({@code ey}, {@code AK}/{@code AS}/
+   * {@code AI}, {@code gh}/{@code gi}, {@code xo}, {@code sk}/{@code rk}, {@code --}): one comparison for most
+   * characters of ordinary text, which begin no token.
+   */
+  private static boolean mayStartKnownToken(String s, int i, char c) {
+    if (i + 1 >= s.length()) {
+      return false;
+    }
+    char next = s.charAt(i + 1);
+    switch (c) {
+      case 'e':
+        return next == 'y';
+      case 'A':
+        return next == 'K' || next == 'S' || next == 'I';
+      case 'g':
+        return next == 'h' || next == 'i';
+      case 'x':
+        return next == 'o';
+      case 's':
+      case 'r':
+        return next == 'k';
+      case '-':
+        return next == '-';
+      default:
+        return false;
     }
   }
 
