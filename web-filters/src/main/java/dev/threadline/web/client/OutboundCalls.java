@@ -72,15 +72,8 @@ public final class OutboundCalls {
   private Call begin() {
     Correlation external = TraceBridges.activeSpan();
     if (external != null) {
-      // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers. The baggage
-      // fields of Threadline's correlation of the same trace go with the call.
-      Correlation own = Correlation.current().orElse(null);
-      if (own != null && own != external && own.traceId().equals(external.traceId()) && !own.baggage().isEmpty()
-          && !own.baggage().equals(external.baggage())) {
-        Correlation.Builder b = external.toBuilder();
-        own.baggage().forEach(b::baggage);
-        external = b.build();
-      }
+      // Another tracer (OpenTelemetry) owns the trace: its instrumentation writes the trace headers. The bridge's
+      // span already carries the baggage fields of Threadline's correlation of the same trace.
       return new Call(external, System.nanoTime(), true);
     }
     Correlation parent = Correlation.current().orElse(null);
@@ -112,21 +105,10 @@ public final class OutboundCalls {
      * request id when another tracer (OpenTelemetry, through the bridge) owns the trace and writes its headers.
      */
     public <C> void inject(C carrier, CarrierSetter<C> setter) {
-      inject(carrier, setter, true);
-    }
-
-    /**
-     * As {@link #inject(Object, CarrierSetter)}, told whether the carrier already holds a {@code traceparent}. When
-     * another tracer owns the trace but wrote none ({@code traceparentWritten} false: its propagator is off or not
-     * W3C, as with Spring Boot's tracing when its export is disabled), Threadline writes the trace headers itself,
-     * with the tracer's current span as parent, so the next service still continues the trace. A tracer that writes
-     * its headers later, below this integration (the Java agent does so in the HTTP client), replaces them.
-     */
-    public <C> void inject(C carrier, CarrierSetter<C> setter, boolean traceparentWritten) {
       if (withheld) {
         return;
       }
-      if (deferred && traceparentWritten) {
+      if (deferred) {
         propagator().injectRequestId(span.requestId(), carrier, setter);
       } else {
         propagator().inject(span, carrier, setter);
@@ -134,10 +116,12 @@ public final class OutboundCalls {
     }
 
     /**
-     * As {@link #inject(Object, CarrierSetter, boolean)}, reading what is already on the outgoing request through
+     * As {@link #inject(Object, CarrierSetter)}, reading what is already on the outgoing request through
      * {@code written}: when another tracer wrote {@code traceparent}, Threadline adds the request id and its baggage
-     * fields beside the tracer's {@code baggage} members (never replacing one); when it wrote none, Threadline writes
-     * the trace headers itself.
+     * fields beside the tracer's {@code baggage} members (never replacing one); when it wrote none (its propagator is
+     * off or not W3C, as with Spring Boot's tracing when its export is disabled), Threadline writes the trace headers
+     * itself, with the tracer's current span as parent. A tracer that writes its headers later, below this
+     * integration (the Java agent does so in the HTTP client), replaces them.
      */
     public <C> void inject(C carrier, CarrierSetter<C> setter, CarrierGetter<C> written) {
       if (withheld) {

@@ -40,14 +40,24 @@ public final class Messages {
     inject(headers, CarrierSetter.ofMap(), CorrelationPropagator.shared());
   }
 
-  /** Writes the current correlation into any carrier. Never throws. */
+  /**
+   * Writes the current correlation into any carrier; only the request id when a tracer owns the trace and writes
+   * its headers. Never throws.
+   */
   public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator) {
-    inject(carrier, setter, propagator, true);
+    Correlation external = TraceBridges.activeSpan();
+    if (external != null) {
+      propagator.injectRequestId(external.requestId(), carrier, setter);
+    } else {
+      propagator.inject(current(), carrier, setter);
+    }
   }
 
   /**
-   * Writes the current correlation into any carrier, told whether it holds a {@code traceparent} already: when a
-   * tracer owns the trace but wrote none (its propagator is off), Threadline writes the trace headers. Never throws.
+   * Writes the current correlation into any carrier, reading what is on it already through {@code written}: when a
+   * tracer owns the trace and wrote {@code traceparent}, the request id and baggage fields go beside its headers;
+   * when it wrote none (its propagator is off), Threadline writes the trace headers. The bridge's span carries the
+   * baggage fields of Threadline's correlation of the same trace. Never throws.
    */
   public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator,
       CarrierGetter<C> written) {
@@ -65,37 +75,10 @@ public final class Messages {
       traceparent = null;
       baggage = null;
     }
-    Correlation own = Correlation.current().orElse(null);
-    // The tracer's span, with the baggage fields Threadline's correlation of the same trace carries.
-    Correlation sent = own != null && own.traceId().equals(external.traceId()) && !own.baggage().isEmpty()
-        ? withFields(external, own) : external;
     if (traceparent == null) {
-      propagator.inject(sent, carrier, setter);
-    } else {
-      propagator.injectBeside(sent, carrier, setter, baggage);
-    }
-  }
-
-  private static Correlation withFields(Correlation span, Correlation fields) {
-    Correlation.Builder b = span.toBuilder();
-    fields.baggage().forEach(b::baggage);
-    return b.build();
-  }
-
-  /**
-   * As {@link #inject(Object, CarrierSetter, CorrelationPropagator, CarrierGetter)}, told only whether the carrier
-   * holds a {@code traceparent} already.
-   */
-  public static <C> void inject(C carrier, CarrierSetter<C> setter, CorrelationPropagator propagator,
-      boolean traceparentWritten) {
-    Correlation external = TraceBridges.activeSpan();
-    if (external != null && !traceparentWritten) {
       propagator.inject(external, carrier, setter);
-    } else if (external != null) {
-      // OpenTelemetry owns the trace (through the bridge): its instrumentation writes the trace headers.
-      propagator.injectRequestId(external.requestId(), carrier, setter);
     } else {
-      propagator.inject(current(), carrier, setter);
+      propagator.injectBeside(external, carrier, setter, baggage);
     }
   }
 
