@@ -5,7 +5,8 @@
 //   node check.mjs <expressions.json>      expressions.json: [{"id": "...", "expr": "..."}, ...]
 //
 // Prints one JSON array: per expression {id, errors, streamLabels, groupingLabels, filterLabels,
-// parserFields, jsonPaths, defined, fullParser}. The lezer parser never throws: it recovers and marks what it could not
+// parserFields, jsonPaths, defined, fullParser, selectors, labelFilters}: selectors lists each stream selector's
+// matchers, labelFilters each label-filter matcher of the pipelines ({name, op, value, afterParser}). The lezer parser never throws: it recovers and marks what it could not
 // read with error nodes, some of zero width, so every node of the tree is visited.
 import { readFileSync } from 'node:fs';
 import { parser } from '@grafana/lezer-logql';
@@ -28,7 +29,7 @@ function templateFields(template) {
 
 function check(expr) {
   const out = { errors: [], streamLabels: [], groupingLabels: [], filterLabels: [], parserFields: [],
-    jsonPaths: [], defined: [], fullParser: false };
+    jsonPaths: [], defined: [], fullParser: false, selectors: [], labelFilters: [] };
   const text = (node) => expr.slice(node.from, node.to);
   // Stages after a parser read the line's fields; stages before it only see stream labels and structured
   // metadata. Each selector starts a new pipeline (a binary operation has two).
@@ -43,7 +44,18 @@ function check(expr) {
     }
     const parent = node.parent ? node.parent.type.name : '';
     const inside = (type) => { for (let p = node.parent; p; p = p.parent) if (p.type.name === type) return p; return null; };
-    if (name === 'Selector') parserSeen = false;
+    if (name === 'Selector') {
+      parserSeen = false;
+      out.selectors.push([]);
+    }
+    if (name === 'Matcher') {
+      const part = (type) => { const c = node.getChild(type); return c ? text(c) : null; };
+      const op = ['Eq', 'Neq', 'Re', 'Nre'].map(part).find((o) => o !== null) ?? '';
+      const value = part('String');
+      const matcher = { name: part('Identifier') ?? '', op, value: value === null ? '' : unquote(value) };
+      if (inside('Selector')) out.selectors[out.selectors.length - 1].push(matcher);
+      else if (inside('LabelFilter')) out.labelFilters.push({ ...matcher, afterParser: parserSeen });
+    }
     if (PARSERS.has(name)) parserSeen = true;
     // `| json` or `| logfmt` without parameters turns every field of the line into a label.
     if (name === 'LabelParser' || name === 'LogfmtParser') out.fullParser = true;

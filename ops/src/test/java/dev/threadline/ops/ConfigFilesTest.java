@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -64,11 +65,68 @@ class ConfigFilesTest {
     assertThat(schema.get(0).path("store").asText()).isEqualTo("tsdb");
     assertThat(schema.get(0).path("schema").asText()).isEqualTo("v13");
     assertThat(schema.get(0).path("index").path("period").asText()).isEqualTo("24h");
-    assertThat(loki.path("common").path("storage").has("filesystem")).isTrue();
-    // The S3-compatible alternative is documented in place.
-    assertThat(OpsFiles.text(OpsFiles.LOKI_CONFIG)).contains("#   s3:", "bucketnames", "s3forcepathstyle");
+    // The S3-compatible alternative is documented in place, in the Thanos clients' keys.
+    assertThat(OpsFiles.text(OpsFiles.LOKI_CONFIG)).contains("#   s3:", "bucket_name", "bucket_lookup_type: path");
     // The new-fingerprint alert reads 7 days and 10 minutes back.
     assertThat(hours(loki.path("limits_config").path("max_query_length").asText())).isGreaterThan(7 * 24);
+  }
+
+  /**
+   * Everything Loki stores lands in the compose file's data volume, whichever object-store clients the Loki
+   * line defaults to. grafana/loki pkg/storage/factory.go registers {@code use_thanos_objstore} with default
+   * false up to 3.7 (tag v3.7.6) and true from the 3.8 line on; with it true, only {@code object_store}'s
+   * {@code filesystem.dir} places chunks and the shipped index, and pkg/loki/config_wrapper.go copies
+   * {@code common.storage.filesystem.chunks_directory} into the legacy client's config only, so that key is
+   * ignored (chunks went to ./fake/ and the index to ./index/ of the working directory). The setting is stated,
+   * and each directory is named, under {@code common.path_prefix}, which is the volume's mount point.
+   */
+  @Test
+  void loki_keepsEverythingItStoresInTheDataVolume_onEveryLokiLineItTargets() {
+    JsonNode loki = OpsFiles.yaml(OpsFiles.LOKI_CONFIG);
+    String volume = texts(OpsFiles.yaml(OpsFiles.COMPOSE).path("services").path("loki").path("volumes")).stream()
+        .filter(v -> v.startsWith("loki-data:")).map(v -> v.split(":")[1]).findFirst().orElseThrow();
+    assertThat(loki.path("common").path("path_prefix").asText()).isEqualTo(volume);
+
+    JsonNode storage = loki.path("storage_config");
+    assertThat(storage.path("use_thanos_objstore").isBoolean())
+        .as("storage_config.use_thanos_objstore is stated: its default differs between Loki 3.7 and 3.8").isTrue();
+    Map<String, String> directories = new java.util.LinkedHashMap<>();
+    if (storage.path("use_thanos_objstore").asBoolean()) {
+      directories.put("chunks and index (object_store.filesystem.dir)",
+          storage.path("object_store").path("filesystem").path("dir").asText(null));
+      assertThat(loki.path("common").path("storage").path("filesystem").isMissingNode())
+          .as("common.storage.filesystem is ignored by the Thanos clients; it would only mislead").isTrue();
+    } else {
+      directories.put("chunks and index (common.storage.filesystem.chunks_directory)",
+          loki.path("common").path("storage").path("filesystem").path("chunks_directory").asText(null));
+    }
+    directories.put("tsdb_shipper.active_index_directory",
+        storage.path("tsdb_shipper").path("active_index_directory").asText(null));
+    directories.put("tsdb_shipper.cache_location", storage.path("tsdb_shipper").path("cache_location").asText(null));
+    directories.put("ingester.wal.dir", loki.path("ingester").path("wal").path("dir").asText(null));
+    directories.put("compactor.working_directory", loki.path("compactor").path("working_directory").asText(null));
+    directories.forEach((what, dir) -> assertThat(dir).as(what).isNotNull().startsWith(volume + "/"));
+    assertThat(new java.util.HashSet<>(directories.values())).as("no two share a directory")
+        .hasSameSizeAs(directories.values());
+
+    // And no other directory of the file points elsewhere.
+    List<String> paths = new java.util.ArrayList<>();
+    collectPaths(loki, "", paths);
+    assertThat(paths).isNotEmpty().allSatisfy(p -> assertThat(p.substring(p.indexOf('=') + 1))
+        .as(p).startsWith(volume));
+  }
+
+  private static void collectPaths(JsonNode node, String at, List<String> out) {
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      String key = field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        collectPaths(value, at + key + ".", out);
+      } else if (value.isTextual() && (key.equals("dir") || key.endsWith("directory") || key.endsWith("_location")
+          || key.endsWith("path_prefix") || key.endsWith("_path"))) {
+        out.add(at + key + "=" + value.asText());
+      }
+    }
   }
 
   private static int hours(String duration) {

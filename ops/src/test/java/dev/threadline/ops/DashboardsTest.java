@@ -111,8 +111,11 @@ class DashboardsTest {
     table.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
     assertThat(exprs).hasSize(3).allMatch(e -> e.contains("error_fingerprint"));
     assertThat(exprs.get(0)).contains("count_over_time(");
-    assertThat(exprs.get(1)).contains("min_over_time(", "__timestamp__");
-    assertThat(exprs.get(2)).contains("max_over_time(", "__timestamp__");
+    // To the millisecond: the line's timestamp in milliseconds, shown with them.
+    assertThat(exprs.get(1)).contains("min_over_time(", "__timestamp__ | unixEpochMillis").doesNotContain("1000 *");
+    assertThat(exprs.get(2)).contains("max_over_time(", "__timestamp__ | unixEpochMillis").doesNotContain("1000 *");
+    assertThat(table.path("fieldConfig").path("overrides").findValuesAsText("value"))
+        .contains("time:YYYY-MM-DD HH:mm:ss.SSS");
     String renames = table.path("transformations").toString();
     assertThat(renames).contains("\"Count\"", "\"First seen\"", "\"Last seen\"");
   }

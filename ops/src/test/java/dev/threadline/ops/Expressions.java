@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadline.ops.LogqlChecker.Expression;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,12 +20,15 @@ import java.util.regex.Pattern;
  */
 final class Expressions {
 
-  /** Dashboard variables and Grafana's built-in ones, with plausible values. */
+  /** Dashboard variables with a plausible chosen value each. */
   static final Map<String, String> VARIABLES = Map.of(
       "service", "order-api",
       "env", "prod",
       "requestId", "01kkp3m9z8r5w2f7c0x4",
-      "fingerprint", "9c77f360555cf0de",
+      "fingerprint", "9c77f360555cf0de");
+
+  /** Grafana's built-in variables, with plausible values. */
+  static final Map<String, String> BUILT_IN = Map.of(
       "__auto", "1m",
       "__interval", "1m",
       "__rate_interval", "4m",
@@ -37,11 +41,15 @@ final class Expressions {
   private Expressions() {}
 
   static String substitute(String expr) {
+    return substitute(expr, VARIABLES);
+  }
+
+  static String substitute(String expr, Map<String, String> values) {
     Matcher m = VARIABLE.matcher(expr);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String name = m.group(1) != null ? m.group(1) : m.group(2);
-      String value = VARIABLES.get(name);
+      String value = values.containsKey(name) ? values.get(name) : BUILT_IN.get(name);
       if (value == null) {
         throw new IllegalArgumentException("unknown Grafana variable $" + name + " in: " + expr
             + " (give it a value in Expressions.VARIABLES)");
@@ -52,25 +60,120 @@ final class Expressions {
     return out.toString();
   }
 
-  /** Every target and LogQL variable query of every dashboard, variables substituted. */
-  static List<Expression> dashboards() {
+  /**
+   * The values Grafana can put in place of each variable of a dashboard: the default it opens with, All (the
+   * variable's {@code allValue}, which Grafana inserts as written), one chosen value, and for a text box the
+   * empty box. A dashboard variable of another kind fails the test until it is given its states here.
+   */
+  static Map<String, Map<String, String>> variableStates(JsonNode dashboard) {
+    Map<String, Map<String, String>> states = new LinkedHashMap<>();
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      String name = variable.path("name").asText();
+      String type = variable.path("type").asText();
+      String chosen = VARIABLES.get(name);
+      if (chosen == null) {
+        throw new AssertionError("dashboard variable $" + name + " has no plausible value in Expressions.VARIABLES");
+      }
+      Map<String, String> values = new LinkedHashMap<>();
+      JsonNode current = variable.path("current").path("value");
+      String currentValue = current.isArray() && current.size() == 1 ? current.get(0).asText() : current.asText();
+      switch (type) {
+        case "query" -> {
+          String all = null;
+          if (variable.path("includeAll").asBoolean()) {
+            all = variable.path("allValue").isTextual() ? variable.path("allValue").asText() : null;
+            if (all == null) {
+              throw new AssertionError("$" + name + " offers All but sets no allValue, so what Loki receives"
+                  + " depends on the values Grafana found; set allValue");
+            }
+            values.put("All", all);
+          }
+          values.put("default", "$__all".equals(currentValue) ? all : currentValue);
+          values.put("chosen", chosen);
+        }
+        case "textbox" -> {
+          values.put("default", currentValue);
+          values.put("empty", "");
+          values.put("chosen", chosen);
+        }
+        default -> throw new AssertionError("dashboard variable $" + name + " is of type " + type
+            + "; give its states in Expressions.variableStates");
+      }
+      if (values.containsValue(null)) {
+        throw new AssertionError("$" + name + " has no usable default: " + variable);
+      }
+      states.put(name, values);
+    }
+    return states;
+  }
+
+  /**
+   * Every target and LogQL variable query of every dashboard, expanded with every combination of its variables'
+   * states ({@link #variableStates}); the id names the combination, and each distinct expansion appears once.
+   */
+  static List<Expression> dashboardsInEveryState() {
     List<Expression> all = new ArrayList<>();
     for (Path file : OpsFiles.dashboards()) {
       JsonNode dashboard = OpsFiles.json(file);
       String name = file.getFileName().toString();
-      for (JsonNode panel : panels(dashboard)) {
-        for (JsonNode target : panel.path("targets")) {
-          all.add(new Expression(name + " / " + panel.path("title").asText() + " / " + target.path("refId").asText(),
-              substitute(target.path("expr").asText())));
+      List<Map<String, String>> combinations = new ArrayList<>(List.of(Map.of()));
+      Map<String, String> labels = new LinkedHashMap<>();
+      for (Map.Entry<String, Map<String, String>> variable : variableStates(dashboard).entrySet()) {
+        List<Map<String, String>> next = new ArrayList<>();
+        for (Map<String, String> combination : combinations) {
+          for (Map.Entry<String, String> state : variable.getValue().entrySet()) {
+            Map<String, String> extended = new LinkedHashMap<>(combination);
+            extended.put(variable.getKey(), state.getValue());
+            extended.put("#" + variable.getKey(), state.getKey());
+            next.add(extended);
+          }
+        }
+        combinations = next;
+      }
+      for (Map.Entry<String, String> query : rawQueries(dashboard, name).entrySet()) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Map<String, String> combination : combinations) {
+          String expanded = substitute(query.getValue(), combination);
+          if (seen.add(expanded)) {
+            StringBuilder state = new StringBuilder();
+            combination.forEach((k, v) -> {
+              if (k.startsWith("#")) {
+                state.append(state.isEmpty() ? "" : ", ").append(k.substring(1)).append('=').append(v);
+              }
+            });
+            all.add(new Expression(query.getKey() + " [" + state + "]", expanded));
+          }
         }
       }
-      for (JsonNode variable : dashboard.path("templating").path("list")) {
-        JsonNode query = variable.path("query");
-        String stream = query.isObject() ? query.path("stream").asText("") : "";
-        if (!stream.isBlank()) {
-          all.add(new Expression(name + " / variable " + variable.path("name").asText(), substitute(stream)));
-        }
+    }
+    return all;
+  }
+
+  /** The targets and LogQL variable queries of one dashboard as written, Grafana's variables in place. */
+  private static Map<String, String> rawQueries(JsonNode dashboard, String name) {
+    Map<String, String> queries = new LinkedHashMap<>();
+    for (JsonNode panel : panels(dashboard)) {
+      for (JsonNode target : panel.path("targets")) {
+        queries.put(name + " / " + panel.path("title").asText() + " / " + target.path("refId").asText(),
+            target.path("expr").asText());
       }
+    }
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      JsonNode query = variable.path("query");
+      String stream = query.isObject() ? query.path("stream").asText("") : "";
+      if (!stream.isBlank()) {
+        queries.put(name + " / variable " + variable.path("name").asText(), stream);
+      }
+    }
+    return queries;
+  }
+
+  /** Every target and LogQL variable query of every dashboard, each variable at one plausible value. */
+  static List<Expression> dashboards() {
+    List<Expression> all = new ArrayList<>();
+    for (Path file : OpsFiles.dashboards()) {
+      rawQueries(OpsFiles.json(file), file.getFileName().toString())
+          .forEach((id, expr) -> all.add(new Expression(id, substitute(expr))));
     }
     return all;
   }
@@ -111,19 +214,30 @@ final class Expressions {
     while (block.find()) {
       for (String line : block.group(1).split("\n")) {
         if (!line.isBlank() && !line.stripLeading().startsWith("#")) {
-          all.add(new Expression(file.getFileName() + " recipe " + ++n, substitute(line.strip())));
+          all.add(new Expression(OpsFiles.ROOT.relativize(file) + " recipe " + ++n, substitute(line.strip())));
         }
       }
     }
     return all;
   }
 
-  /** Everything the kit itself ships: dashboards, alert rules and the recipes of ops/README.md and README.md. */
+  /**
+   * Everything the kit itself ships: dashboards (in every state of their variables), alert rules and the recipes
+   * of ops/README.md and README.md.
+   */
   static List<Expression> kit() {
-    List<Expression> all = new ArrayList<>(dashboards());
+    List<Expression> all = new ArrayList<>(dashboardsInEveryState());
     all.addAll(alertRules());
     all.addAll(markdown(OpsFiles.README));
     all.addAll(markdown(OpsFiles.ROOT_README));
+    return all;
+  }
+
+  /** The kit, and the recipes other documents print: docs/schema.md and samples/README.md. */
+  static List<Expression> everywhere() {
+    List<Expression> all = new ArrayList<>(kit());
+    all.addAll(markdown(OpsFiles.SCHEMA_DOC));
+    all.addAll(markdown(OpsFiles.SAMPLES_README));
     return all;
   }
 }

@@ -33,7 +33,35 @@ final class LogqlChecker {
       List<String> parserFields,
       List<String> jsonPaths,
       List<String> defined,
-      boolean fullParser) {}
+      boolean fullParser,
+      List<List<Matcher>> selectors,
+      List<LabelFilter> labelFilters) {}
+
+  /** A matcher of a stream selector: {@code name op "value"} with op one of {@code = != =~ !~}. */
+  record Matcher(String name, String op, String value) {
+
+    /**
+     * Whether the matcher accepts the empty string, which is how Loki sees a label a stream or line does not
+     * have (Prometheus' {@code labels.Matcher.Matches("")}; regular expressions are anchored at both ends).
+     */
+    boolean matchesEmpty() {
+      return switch (op) {
+        case "=" -> value.isEmpty();
+        case "!=" -> !value.isEmpty();
+        case "=~" -> java.util.regex.Pattern.compile(value).matcher("").matches();
+        case "!~" -> !java.util.regex.Pattern.compile(value).matcher("").matches();
+        default -> throw new AssertionError("unknown matcher operator " + op);
+      };
+    }
+  }
+
+  /** A label-filter matcher of a pipeline; {@code afterParser} when a parser stage came before it. */
+  record LabelFilter(String name, String op, String value, boolean afterParser) {
+
+    Matcher matcher() {
+      return new Matcher(name, op, value);
+    }
+  }
 
   /** One expression to check, named by where it came from. */
   record Expression(String id, String expr) {}

@@ -34,6 +34,7 @@ final class OpsFiles {
   static final Path ACCESS_EXAMPLE = ROOT.resolve("docs/schema/examples/access.json");
   static final Path SCHEMA_DOC = ROOT.resolve("docs/schema.md");
   static final Path ROOT_README = ROOT.resolve("README.md");
+  static final Path SAMPLES_README = ROOT.resolve("samples/README.md");
   static final Path APPENDER_RECORD =
       ROOT.resolve("loki-appender/src/main/java/dev/threadline/loki/LokiRecord.java");
 

@@ -23,6 +23,23 @@ final class Vocabulary {
    */
   static final Set<String> STREAM_LABELS = Set.of("service", "env", "level");
 
+  /**
+   * An error line: a line at level error, whatever it carries. The error-rate panel and alert, Top error
+   * messages, Recent errors and the "errors of a service" recipe count these.
+   */
+  static final LogqlChecker.Matcher ERROR_LINES = new LogqlChecker.Matcher("level", "=", "error");
+
+  /**
+   * An error event: a line at level error or warn that carries a logged exception, so it has an
+   * {@code error_fingerprint} ({@link #HAS_FINGERPRINT}). Everything grouped or filtered by fingerprint counts
+   * these: Error Deep Dive, the new-fingerprint alert, the fingerprint recipes. A handled failure logged at warn
+   * with its exception (the demo's timeout) is one.
+   */
+  static final LogqlChecker.Matcher ERROR_EVENTS = new LogqlChecker.Matcher("level", "=~", "error|warn");
+
+  /** The second half of an error event: the line has a fingerprint. */
+  static final LogqlChecker.Matcher HAS_FINGERPRINT = new LogqlChecker.Matcher("error_fingerprint", "!=", "");
+
   /** Labels Loki itself adds in a pipeline: a parser's or unwrap's error. */
   static final Set<String> LOKI_BUILTINS = Set.of("__error__", "__error_details__");
 

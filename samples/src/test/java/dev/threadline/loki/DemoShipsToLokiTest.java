@@ -7,6 +7,7 @@ import dev.threadline.samples.demo.LogLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,16 @@ class DemoShipsToLokiTest {
       assertThat(shipped.stream().filter(e -> fingerprint.equals(e.structuredMetadata().get("error_fingerprint"))))
           .hasSize(2);
 
+      // The timeout is a handled failure logged at warn: an error event all the same, in the demo's view and in
+      // the LogQL it prints (the same line as samples/README.md shows).
+      assertThat(written.stream().filter(l -> fingerprint.equals(l.fingerprint())))
+          .extracting(LogLine::level).contains("warn");
+      assertThat(written.stream().filter(l -> fingerprint.equals(l.fingerprint()))).allMatch(LogLine::isErrorEvent);
+      String readmeQuery = Files.readAllLines(Path.of(System.getProperty("basedir", ".")).resolve("README.md"))
+          .stream().filter(l -> l.startsWith("sum by (error_fingerprint)")).findFirst().orElseThrow();
       assertThat(printed.toString(StandardCharsets.UTF_8))
-          .contains("{service=~\"order-api|fulfillment-worker\"} | requestId=\"" + requestId + "\"");
+          .contains("{service=~\"order-api|fulfillment-worker\"} | requestId=\"" + requestId + "\"")
+          .contains(readmeQuery);
     }
   }
 

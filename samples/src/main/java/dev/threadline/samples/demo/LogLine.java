@@ -61,6 +61,14 @@ public record LogLine(String source, String raw, Map<String, Object> json) {
     return error instanceof Map ? (Map<String, Object>) error : null;
   }
 
+  /**
+   * Whether the line is an error event, as the ops kit's dashboards, alerts and recipes count them: a line at
+   * level error or warn that carries a logged exception (so has a fingerprint).
+   */
+  public boolean isErrorEvent() {
+    return fingerprint() != null && ("error".equals(level()) || "warn".equals(level()));
+  }
+
   /** {@code error.fingerprint}, or null. */
   public String fingerprint() {
     Map<String, Object> error = error();

@@ -85,11 +85,14 @@ final class Views {
     }
   }
 
-  /** View 3: errors grouped by {@code error.fingerprint} across both services, most frequent first. */
+  /**
+   * View 3: error events (error and warn lines with an exception) grouped by {@code error.fingerprint} across
+   * both services, most frequent first.
+   */
   void fingerprints(List<LogLine> lines) {
     header("3. Error fingerprints");
     Map<String, List<LogLine>> groups = new LinkedHashMap<>();
-    lines.stream().filter(l -> l.fingerprint() != null).sorted(Comparator.comparing(LogLine::timestamp))
+    lines.stream().filter(LogLine::isErrorEvent).sorted(Comparator.comparing(LogLine::timestamp))
         .forEach(l -> groups.computeIfAbsent(l.fingerprint(), k -> new ArrayList<>()).add(l));
     out.printf("%5s  %-16s  %-20s  %-34s  %s%n", "count", "fingerprint", "services", "error.type (simple name)",
         "first message");
@@ -115,8 +118,9 @@ final class Views {
     String services = "{service=~\"" + Demo.ORDER_API + "|" + Demo.WORKER + "\"}";
     out.println("# the failing request, across both services");
     out.println(services + " | requestId=\"" + requestId + "\"");
-    out.println("# error fingerprints with their counts, over the last 15 minutes");
-    out.println("sum by (error_fingerprint) (count_over_time(" + services + " | error_fingerprint!=\"\" [15m]))");
+    out.println("# error events (error and warn lines with an exception) by fingerprint, over the last 15 minutes");
+    out.println("sum by (error_fingerprint) (count_over_time({service=~\"" + Demo.ORDER_API + "|" + Demo.WORKER
+        + "\", level=~\"error|warn\"} | error_fingerprint!=\"\" [15m]))");
   }
 
   /** The checks, and the verdict the exit status follows. */
