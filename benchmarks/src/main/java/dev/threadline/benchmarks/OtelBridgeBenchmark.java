@@ -2,7 +2,7 @@ package dev.threadline.benchmarks;
 
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.spi.TraceBridges;
+import dev.threadline.core.internal.TraceBridges;
 import dev.threadline.otel.ThreadlineOtel;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;

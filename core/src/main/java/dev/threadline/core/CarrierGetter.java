@@ -12,6 +12,7 @@ import java.util.Map;
  * case-insensitively where the transport is case-insensitive (HTTP) is the getter's job. A getter must not throw.
  *
  * @param <C> the carrier type
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface CarrierGetter<C> {

@@ -7,6 +7,7 @@ import java.util.Map;
  * Setting a header that is already there replaces it. A setter must not throw.
  *
  * @param <C> the carrier type
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface CarrierSetter<C> {

@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  * were scheduled.
  *
  * <p>Cost per task: one small wrapper object at submit; on the worker, a scope open and close.
+ *
+ * @since 0.1.0
  */
 public final class ContextExecutors {
 

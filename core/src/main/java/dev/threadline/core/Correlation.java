@@ -1,5 +1,8 @@
 package dev.threadline.core;
 
+import dev.threadline.core.internal.Hex;
+import dev.threadline.core.internal.Ids;
+import dev.threadline.core.internal.W3CTraceContext;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,10 +18,12 @@ import java.util.Set;
  * {@linkplain #open() opened}, which also publishes it into the SLF4J MDC so that every log line carries it. Each hop
  * of a request makes a new value from the one before: {@link #newChild()} for a new span in the same trace.
  *
- * <p>Invariants: the request id satisfies {@link RequestIds#isValid}; the trace id and span id satisfy
- * {@link Ids}; the parent span id is either absent or a valid span id; only the {@code sampled} ({@value
- * #FLAG_SAMPLED}) and {@code random} ({@value #FLAG_RANDOM}) flag bits are kept; the trace state is the
- * normalised {@code tracestate} header value, empty when there is none.
+ * <p>Invariants: the request id satisfies {@link RequestIds#isValid}; the trace id is 32 and the span id 16 lowercase
+ * hex characters, not all zeros, as W3C Trace Context defines them; the parent span id is either absent or a valid
+ * span id; only the {@code sampled} ({@value #FLAG_SAMPLED}) and {@code random} ({@value #FLAG_RANDOM}) flag bits are
+ * kept; the trace state is the normalised {@code tracestate} header value, empty when there is none.
+ *
+ * @since 0.1.0
  */
 public final class Correlation {
 
@@ -268,7 +273,11 @@ public final class Correlation {
     return true;
   }
 
-  /** Builds a {@link Correlation}, validating every field. */
+  /**
+   * Builds a {@link Correlation}, validating every field.
+   *
+   * @since 0.1.0
+   */
   public static final class Builder {
     private String requestId;
     private String traceId;
@@ -296,7 +305,7 @@ public final class Correlation {
       return this;
     }
 
-    /** The trace id; must satisfy {@link Ids#isValidTraceId}. */
+    /** The trace id: 32 lowercase hex characters, not all zeros. */
     public Builder traceId(String traceId) {
       if (!Ids.isValidTraceId(traceId)) {
         throw new IllegalArgumentException("A trace id is 32 lowercase hex characters, not all zeros");
@@ -305,7 +314,7 @@ public final class Correlation {
       return this;
     }
 
-    /** The span id; must satisfy {@link Ids#isValidSpanId}. */
+    /** The span id: 16 lowercase hex characters, not all zeros. */
     public Builder spanId(String spanId) {
       if (!Ids.isValidSpanId(spanId)) {
         throw new IllegalArgumentException("A span id is 16 lowercase hex characters, not all zeros");
@@ -314,7 +323,7 @@ public final class Correlation {
       return this;
     }
 
-    /** The parent span id, or {@code null} for none; otherwise must satisfy {@link Ids#isValidSpanId}. */
+    /** The parent span id, or {@code null} for none; otherwise 16 lowercase hex characters, not all zeros. */
     public Builder parentSpanId(String parentSpanId) {
       if (parentSpanId != null && !Ids.isValidSpanId(parentSpanId)) {
         throw new IllegalArgumentException("A parent span id is 16 lowercase hex characters, not all zeros");
@@ -331,7 +340,8 @@ public final class Correlation {
 
     /**
      * The W3C {@code tracestate} value; {@code null} or empty for none. It is parsed and normalised by the rules
-     * of {@link W3CTraceContext#normalizeTraceState}; an invalid value is dropped, as the spec requires.
+     * {@link CorrelationPropagator} reads a received {@code tracestate} by; an invalid value is dropped, as the spec
+     * requires.
      */
     public Builder traceState(String traceState) {
       this.traceState =

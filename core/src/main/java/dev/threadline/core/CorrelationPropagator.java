@@ -1,6 +1,10 @@
 package dev.threadline.core;
 
 import dev.threadline.core.OnceWarnings.Kind;
+import dev.threadline.core.internal.B3;
+import dev.threadline.core.internal.Ids;
+import dev.threadline.core.internal.RemoteParent;
+import dev.threadline.core.internal.W3CTraceContext;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +21,9 @@ import java.util.Set;
  *
  * <p>Reading ({@link #extract}) gives the correlation for a new span on this side, and never fails:
  * <ol>
- *   <li>The parent is the caller's span from W3C {@code traceparent}/{@code tracestate} ({@link W3CTraceContext});
- *       without a valid one, from B3 ({@link B3}) if enabled; without either, a new trace starts.
+ *   <li>The parent is the caller's span from W3C {@code traceparent}/{@code tracestate}, read by the spec's
+ *       processing model; without a valid one, from Zipkin B3 (single {@code b3} or multi {@code X-B3-*} headers) if
+ *       enabled; without either, a new trace starts.
  *   <li>The request id is the request-id header ({@code X-Request-Id} by default, then each alias, {@code
  *       X-Correlation-Id} by default) when it satisfies the {@linkplain RequestIds request-id rule}; otherwise a
  *       fresh id from the generator.
@@ -29,6 +34,8 @@ import java.util.Set;
  * and, when the correlation carries any, {@code baggage}. Threadline always writes W3C, never B3.
  *
  * <p>Instances are immutable and thread-safe; build one at start-up and share it.
+ *
+ * @since 0.1.0
  */
 public final class CorrelationPropagator {
 
@@ -178,8 +185,23 @@ public final class CorrelationPropagator {
     if (parent == null && readB3) {
       parent = B3.extractOrNull(carrier, getter);
     }
-    Correlation correlation = parent == null ? Correlation.newTrace(requestId) : parent.newChild(requestId);
+    Correlation correlation = parent == null ? Correlation.newTrace(requestId) : childOf(parent, requestId);
     return baggageFields.isEmpty() ? correlation : withBaggage(correlation, carrier, getter);
+  }
+
+  /**
+   * A correlation for a new span on this side, child of the caller's: same trace, flags and trace state, a fresh span
+   * id whose parent is the caller's span.
+   */
+  private static Correlation childOf(RemoteParent parent, String requestId) {
+    return Correlation.builder()
+        .requestId(requestId)
+        .traceId(parent.traceId())
+        .spanId(Ids.newSpanId())
+        .parentSpanId(parent.spanId())
+        .traceFlags(parent.traceFlags())
+        .traceStateNormalized(parent.traceState())
+        .build();
   }
 
   /**
@@ -359,7 +381,11 @@ public final class CorrelationPropagator {
     }
   }
 
-  /** Builds a {@link CorrelationPropagator}. Invalid settings fail at {@link #build()}, naming the setting. */
+  /**
+   * Builds a {@link CorrelationPropagator}. Invalid settings fail at {@link #build()}, naming the setting.
+   *
+   * @since 0.1.0
+   */
   public static final class Builder {
     private String requestIdHeader = REQUEST_ID_HEADER;
     private final List<String> requestIdAliases = new ArrayList<>(List.of(CORRELATION_ID_HEADER));

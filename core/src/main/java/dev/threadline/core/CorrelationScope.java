@@ -1,7 +1,7 @@
 package dev.threadline.core;
 
+import dev.threadline.core.internal.TraceBridges;
 import dev.threadline.core.spi.TraceBridge;
-import dev.threadline.core.spi.TraceBridges;
 import java.util.Arrays;
 import java.util.Map;
 import org.slf4j.MDC;
@@ -26,6 +26,8 @@ import org.slf4j.spi.MDCAdapter;
  *
  * <p>Cost: one small object and one array, plus one MDC read and one write per key on open and one write per key on
  * close.
+ *
+ * @since 0.1.0
  */
 public final class CorrelationScope implements AutoCloseable {
 
@@ -53,8 +55,8 @@ public final class CorrelationScope implements AutoCloseable {
   }
 
   /**
-   * Opens a scope for a span a tracer made current (a bridge following the tracer's context, or the log-time check
-   * of {@link ActiveSpan}): the MDC and the correlation only, since the span is the tracer's already.
+   * Opens a scope for a span a tracer made current (a bridge following the tracer's context, or Threadline's check
+   * at log time): the MDC and the correlation only, since the span is the tracer's already.
    */
   public static CorrelationScope openForTracer(Correlation span) {
     return open(span, MdcKeys.active(), Correlation.CURRENT.get());
@@ -71,11 +73,6 @@ public final class CorrelationScope implements AutoCloseable {
       }
     }
     return scope;
-  }
-
-  /** The correlation this scope made current; {@code null} for a cleared scope. */
-  Correlation opened() {
-    return opened;
   }
 
   static CorrelationScope open(Correlation next, MdcKeys keys, Correlation previous) {

@@ -12,8 +12,14 @@ import java.util.Set;
  * {@code trace_flags}) and {@link #micrometer()} ({@code traceId}, {@code spanId}, as Micrometer Tracing and Brave
  * write them). A key set to {@code null} is not written. Baggage fields are always published under their own names.
  *
- * <p>The key names in effect for the process are chosen once at start-up with {@link #activate(MdcKeys)}; the
- * Spring Boot starter does that from its properties.
+ * <p>The key names in effect for the process are chosen once at start-up with {@link #activate(MdcKeys)}, by the
+ * application: no Threadline module calls it, the Spring Boot starter included, so without that call every scope
+ * uses {@link #threadline()}. Whatever names are active, Threadline's encoder reads the ids under them and writes them
+ * under its own field names. Under Micrometer Tracing the starter does not switch to {@link #micrometer()} either:
+ * Spring Boot writes its own {@code traceId}/{@code spanId} entries, and the encoders the starter makes leave those
+ * out of the lines.
+ *
+ * @since 0.1.0
  */
 public final class MdcKeys {
 
@@ -147,7 +153,11 @@ public final class MdcKeys {
         + ", parentSpanId=" + parentSpanId + ", traceFlags=" + traceFlags + "}";
   }
 
-  /** Builds {@link MdcKeys}; every name defaults to Threadline's schema key, {@code null} leaves one out. */
+  /**
+   * Builds {@link MdcKeys}; every name defaults to Threadline's schema key, {@code null} leaves one out.
+   *
+   * @since 0.1.0
+   */
   public static final class Builder {
     private String requestId = "requestId";
     private String traceId = "trace_id";

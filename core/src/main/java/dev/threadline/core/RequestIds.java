@@ -1,5 +1,6 @@
 package dev.threadline.core;
 
+import dev.threadline.core.internal.HeaderValues;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -19,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * then 10 characters (50 bits) of randomness, for example {@code 01kaq3m9z8r5w2f7c0x4}. Sorting the ids as
  * strings sorts them by creation time to the millisecond; they are URL-safe, case-insensitive, and need no
  * escaping in JSON, headers or LogQL.
+ *
+ * @since 0.1.0
  */
 public final class RequestIds {
 
@@ -74,24 +77,8 @@ public final class RequestIds {
     if (received == null) {
       return null;
     }
-    String trimmed = trimOws(received);
+    String trimmed = HeaderValues.trimOws(received);
     return isValid(trimmed) ? trimmed : null;
-  }
-
-  static String trimOws(String s) {
-    int start = 0;
-    int end = s.length();
-    while (start < end && isOws(s.charAt(start))) {
-      start++;
-    }
-    while (end > start && isOws(s.charAt(end - 1))) {
-      end--;
-    }
-    return start == 0 && end == s.length() ? s : s.substring(start, end);
-  }
-
-  static boolean isOws(char c) {
-    return c == ' ' || c == '\t';
   }
 
   private static boolean isAllowed(char c) {

@@ -2,6 +2,8 @@ package dev.threadline.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadline.core.internal.Ids;
+import dev.threadline.core.internal.W3CTraceContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,9 @@ package dev.threadline.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadline.core.internal.Ids;
+import dev.threadline.core.internal.RemoteParent;
+import dev.threadline.core.internal.W3CTraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;

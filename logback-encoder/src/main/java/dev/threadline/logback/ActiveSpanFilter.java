@@ -6,19 +6,20 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.Context;
 import ch.qos.logback.core.spi.FilterReply;
-import dev.threadline.core.ActiveSpan;
-import dev.threadline.core.spi.TraceBridges;
+import dev.threadline.core.internal.ActiveSpan;
+import dev.threadline.core.internal.TraceBridges;
 import org.slf4j.Marker;
 
 /**
- * Before each enabled log call, on the calling thread, brings the MDC up to date with the tracer's current span
- * ({@link ActiveSpan#publish()}), so the event, whatever appender takes it (an {@code AsyncAppender} included, which
- * copies the MDC on this thread), carries the span that is current where the line is logged. Decides nothing: always
- * {@link FilterReply#NEUTRAL}.
+ * Before each enabled log call, on the calling thread, brings the MDC up to date with the tracer's current span, so
+ * the event, whatever appender takes it (an {@code AsyncAppender} included, which copies the MDC on this thread),
+ * carries the span that is current where the line is logged. Decides nothing: always {@link FilterReply#NEUTRAL}.
  *
  * <p>Threadline's encoder and Loki appender install it on their context when a tracer bridge (threadline-otel-bridge)
  * is on the class path, so there is nothing to configure. With other encoders, add it to logback.xml:
  * {@code <turboFilter class="dev.threadline.logback.ActiveSpanFilter"/>}. Without a bridge it does nothing.
+ *
+ * @since 0.1.0
  */
 public final class ActiveSpanFilter extends TurboFilter {
 

@@ -12,6 +12,8 @@ import org.slf4j.Marker;
  * log.info(Fields.marker("cart", cart), "checkout");        // field cart: the object, serialized
  * log.atInfo().addKeyValue("amount", 12.5).log("paid");     // SLF4J 2 key-value pairs work too, no helper needed
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class Fields {
 
@@ -30,7 +32,11 @@ public final class Fields {
     return new FieldMarker(Objects.requireNonNull(name, "name"), value);
   }
 
-  /** A named value passed as a log argument. Its {@code toString} is {@code name=value}. */
+  /**
+   * A named value passed as a log argument. Its {@code toString} is {@code name=value}.
+   *
+   * @since 0.1.0
+   */
   public static final class Field {
     final String name;
     final Object value;

@@ -4,6 +4,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.encoder.EncoderBase;
 import dev.threadline.core.MdcKeys;
+import dev.threadline.logback.internal.Resource;
+import dev.threadline.logback.internal.StderrStatusListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +35,8 @@ import java.util.Set;
  *
  * <p>Cost: the returned array is the only allocation of a typical event; working buffers come from a small
  * lock-free pool owned by the encoder (no {@code ThreadLocal}).
+ *
+ * @since 0.1.0
  */
 public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
 
@@ -404,7 +408,10 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
 
   // ---- Configuration: bean setters and adders, so logback.xml stays short. ----
 
-  /** The service name. Default: see {@link Resource#service}. */
+  /**
+   * The service name. Default: the Logback context property {@code threadline.service}, then {@code
+   * THREADLINE_SERVICE}, then {@code OTEL_SERVICE_NAME}.
+   */
   public void setService(String service) {
     this.service = service;
   }

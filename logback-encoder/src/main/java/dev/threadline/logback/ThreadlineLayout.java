@@ -15,6 +15,8 @@ import ch.qos.logback.core.LayoutBase;
  * }</pre>
  *
  * <p>It costs one extra copy per event (bytes to {@code String}); prefer the encoder where an appender takes one.
+ *
+ * @since 0.1.0
  */
 public class ThreadlineLayout extends LayoutBase<ILoggingEvent> {
 

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.status.Status;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
+import dev.threadline.logback.internal.StderrStatusListener;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.threadline.loki;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Context;
-import dev.threadline.logback.Resource;
+import dev.threadline.logback.internal.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -4,8 +4,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.threadline.logback.ActiveSpanFilter;
-import dev.threadline.logback.StderrStatusListener;
 import dev.threadline.logback.ThreadlineEncoder;
+import dev.threadline.logback.internal.StderrStatusListener;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,9 +36,11 @@ import java.util.concurrent.locks.LockSupport;
  * answer; {@link Counters} account for every event ({@link #stats()}).
  *
  * <p>Trouble (Loki unreachable or refusing, events dropped) is reported through Logback status, rate-limited, and
- * printed on standard error by the {@link StderrStatusListener} the appender installs. A JVM shutdown hook stops
+ * printed on standard error (never standard output) by the status listener the appender installs. A JVM shutdown hook stops
  * the appender, so the last lines are sent before a normal exit ({@link #setShutdownHook}). A blank {@code url}
  * switches the appender off: it starts, says so once, and ships nothing.
+ *
+ * @since 0.1.0
  */
 public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
@@ -448,12 +450,18 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     this.maxValuesPerMdcLabel = maxValuesPerMdcLabel;
   }
 
-  /** The {@code service} label value; default as {@link dev.threadline.logback.Resource#service}. */
+  /**
+   * The {@code service} label value. Default, as the encoder's {@code service}: the Logback context property {@code
+   * threadline.service}, then {@code THREADLINE_SERVICE}, then {@code OTEL_SERVICE_NAME}.
+   */
   public void setService(String service) {
     this.service = service;
   }
 
-  /** The {@code env} label value; default as {@link dev.threadline.logback.Resource#env}. */
+  /**
+   * The {@code env} label value. Default, as the encoder's {@code env}: the Logback context property {@code
+   * threadline.env}, then {@code THREADLINE_ENV}.
+   */
   public void setEnv(String env) {
     this.env = env;
   }

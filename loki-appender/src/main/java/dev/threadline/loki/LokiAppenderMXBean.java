@@ -2,7 +2,10 @@ package dev.threadline.loki;
 
 /**
  * The counters of one {@link LokiAppender} over JMX, registered as
- * {@code dev.threadline:type=LokiAppender,name=<appender name>} while the appender runs. See {@link LokiStats}.
+ * {@code dev.threadline:type=LokiAppender,name="<appender name>"} while the appender runs (unless its {@code jmx}
+ * setting is false). See {@link LokiStats}.
+ *
+ * @since 0.1.0
  */
 public interface LokiAppenderMXBean {
 

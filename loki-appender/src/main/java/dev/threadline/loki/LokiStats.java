@@ -28,6 +28,7 @@ package dev.threadline.loki;
  * @param senderRestarts times the sender thread was restarted after an unexpected failure
  * @param lastError the last failure, short and without secrets or Loki's raw text; {@code null} if none
  * @param lastSendMillis how long the last successful push took
+ * @since 0.1.0
  */
 public record LokiStats(
     long appended,

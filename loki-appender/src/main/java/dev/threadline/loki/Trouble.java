@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The appender's trouble reports: Logback status warnings, at most one per kind a minute, each saying how many of
- * its kind were held back meanwhile. The {@link dev.threadline.logback.StderrStatusListener} the appender installs
- * prints them on standard error. Never throws.
+ * its kind were held back meanwhile. The {@link dev.threadline.logback.internal.StderrStatusListener} the appender
+ * installs prints them on standard error. Never throws.
  */
 final class Trouble {
 

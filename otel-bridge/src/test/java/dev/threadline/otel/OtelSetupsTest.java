@@ -11,7 +11,7 @@ import dev.threadline.core.CorrelationScope;
 import dev.threadline.web.LogCapture;
 import dev.threadline.web.TomcatServer;
 import dev.threadline.web.client.jdk.TracingHttpClient;
-import dev.threadline.web.servlet.RemoteParentFilter;
+import dev.threadline.web.internal.servlet.RemoteParentFilter;
 import dev.threadline.web.servlet.ThreadlineFilter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;

@@ -3,6 +3,7 @@ package dev.threadline.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.otel.internal.OtelTraceBridge;
 import java.net.URL;
 import java.net.URLClassLoader;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class WithoutOpenTelemetryTest {
     try (URLClassLoader loader = new URLClassLoader(path, ClassLoader.getPlatformClassLoader())) {
       assertThat(loader.getResource("io/opentelemetry/context/Context.class")).isNull();
       assertThat(loader.getResource("META-INF/services/dev.threadline.core.spi.TraceBridge")).isNotNull();
-      Object bridge = loader.loadClass("dev.threadline.core.spi.TraceBridges").getMethod("get").invoke(null);
+      Object bridge = loader.loadClass("dev.threadline.core.internal.TraceBridges").getMethod("get").invoke(null);
       assertThat(bridge).isNull();
       Class<?> correlation = loader.loadClass("dev.threadline.core.Correlation");
       Object trace = correlation.getMethod("newTrace").invoke(null);

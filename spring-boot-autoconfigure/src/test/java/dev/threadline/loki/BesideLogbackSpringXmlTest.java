@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import dev.threadline.spring.autoconfigure.LokiShipping;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import dev.threadline.spring.autoconfigure.LokiHealthIndicator;
-import dev.threadline.spring.autoconfigure.LokiMeterBinder;
-import dev.threadline.spring.autoconfigure.LokiShipping;
+import dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.LokiMeterBinder;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

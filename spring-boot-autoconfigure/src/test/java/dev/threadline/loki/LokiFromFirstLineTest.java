@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import dev.threadline.spring.autoconfigure.LokiHealthIndicator;
-import dev.threadline.spring.autoconfigure.LokiShipping;
 import dev.threadline.spring.autoconfigure.internal.LokiHealth;
+import dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

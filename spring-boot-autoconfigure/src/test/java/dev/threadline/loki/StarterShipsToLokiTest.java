@@ -48,7 +48,7 @@ class StarterShipsToLokiTest {
     long[] closing = new long[1];
     runner.withPropertyValues("threadline.loki.url=http://127.0.0.1:" + closedPort, "spring.application.name=orders")
         .run(context -> {
-          appender[0] = context.getBean(dev.threadline.spring.autoconfigure.LokiShipping.class).appender();
+          appender[0] = context.getBean(dev.threadline.spring.autoconfigure.internal.LokiShipping.class).appender();
           for (int i = 0; i < 50; i++) {
             LoggerFactory.getLogger("orders.app").info("never delivered {}", i);
           }
@@ -72,7 +72,7 @@ class StarterShipsToLokiTest {
           "threadline.loki.max-retries=0", "threadline.loki.max-retry-time=1m",
           "threadline.loki.max-request-bytes=64KB", "threadline.loki.batch-max-wait=50ms")
           .run(context -> {
-            LokiAppender appender = context.getBean(dev.threadline.spring.autoconfigure.LokiShipping.class).appender();
+            LokiAppender appender = context.getBean(dev.threadline.spring.autoconfigure.internal.LokiShipping.class).appender();
             LoggerFactory.getLogger("orders.app").info("given up after its first 500");
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> appender.stats().droppedRetriesExhausted() == 1);
@@ -92,7 +92,7 @@ class StarterShipsToLokiTest {
           .run(context -> {
             io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-            context.getBean(dev.threadline.spring.autoconfigure.LokiMeterBinder.class).bindTo(registry);
+            context.getBean(dev.threadline.spring.autoconfigure.internal.LokiMeterBinder.class).bindTo(registry);
             for (int i = 0; i < 5; i++) {
               LoggerFactory.getLogger("orders.app").info("counted {}", i);
             }
@@ -108,7 +108,7 @@ class StarterShipsToLokiTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> registry.get("threadline.loki.events.pending").gauge().value() == 0);
             org.springframework.boot.health.contributor.Health health = context.getBean(
-                dev.threadline.spring.autoconfigure.LokiHealthIndicator.class).health();
+                dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator.class).health();
             assertThat(health.getStatus().getCode()).isEqualTo("UP");
             assertThat(((Number) health.getDetails().get("sent")).longValue()).isGreaterThanOrEqualTo(5);
             assertThat(health.getDetails()).containsEntry("appender", "THREADLINE_LOKI")
@@ -118,7 +118,7 @@ class StarterShipsToLokiTest {
     runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader("io.micrometer.core"))
         .withPropertyValues("threadline.loki.url=http://127.0.0.1:1", "threadline.loki.shutdown-timeout=100ms")
         .run(context -> assertThat(context).hasNotFailed()
-            .doesNotHaveBean(dev.threadline.spring.autoconfigure.LokiMeterBinder.class));
+            .doesNotHaveBean(dev.threadline.spring.autoconfigure.internal.LokiMeterBinder.class));
   }
 
   @Test
@@ -132,9 +132,9 @@ class StarterShipsToLokiTest {
             LoggerFactory.getLogger("orders.app").info("while Loki is down");
             // Down is a detail, never the application's health.
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> context.getBean(
-                dev.threadline.spring.autoconfigure.LokiHealthIndicator.class).health().getDetails()
+                dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator.class).health().getDetails()
                 .containsKey("lastError"));
-            assertThat(context.getBean(dev.threadline.spring.autoconfigure.LokiHealthIndicator.class).health()
+            assertThat(context.getBean(dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator.class).health()
                 .getStatus().getCode()).isEqualTo("UP");
           });
       assertThat(loki.entries()).noneMatch(e -> e.line().contains("while Loki is down"));

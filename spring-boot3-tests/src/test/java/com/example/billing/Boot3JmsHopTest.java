@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.example.console.ConsoleLines;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.spring.autoconfigure.ThreadlineJmsListenerContainerFactory;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineJmsListenerContainerFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;

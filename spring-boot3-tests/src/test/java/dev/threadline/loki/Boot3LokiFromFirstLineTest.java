@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.threadline.spring.autoconfigure.LokiShipping;
-import dev.threadline.spring.autoconfigure.boot3.Boot3LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.boot3.internal.Boot3LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each optional library is touched only by the package made for it, so an application loads no class that needs a
- * library it does not have: the shared pieces ({@code client}, {@code messaging}) and the JDK client need nothing but
- * core and SLF4J.
+ * library it does not have: the shared pieces ({@code internal}, {@code client}, {@code messaging}) and the JDK client
+ * need nothing but core and SLF4J.
  */
 class ArchitectureTest {
 
@@ -23,13 +23,14 @@ class ArchitectureTest {
     all[0] = "java..";
     all[1] = "org.slf4j..";
     all[2] = "dev.threadline.core..";
-    all[3] = "dev.threadline.web";
+    all[3] = "dev.threadline.web.internal";
     System.arraycopy(allowed, 0, all, 4, allowed.length);
     classes().that().resideInAPackage(pkg).should().onlyDependOnClassesThat().resideInAnyPackage(all).check(WEB);
   }
 
   @Test
   void sharedPiecesAndTheJdkClientNeedNoOptionalLibrary() {
+    confined("dev.threadline.web.internal");
     confined("dev.threadline.web.client", "dev.threadline.web.client");
     confined("dev.threadline.web.client.jdk", "dev.threadline.web.client", "javax.net.ssl..");
     confined("dev.threadline.web.messaging", "dev.threadline.web.messaging");
@@ -38,6 +39,8 @@ class ArchitectureTest {
   @Test
   void eachIntegrationTouchesOnlyItsOwnLibrary() {
     confined("dev.threadline.web.servlet", "dev.threadline.web.servlet..", "jakarta.servlet..");
+    confined("dev.threadline.web.internal.servlet", "dev.threadline.web.internal.servlet",
+        "dev.threadline.web.servlet", "jakarta.servlet..");
     confined("dev.threadline.web.client.apache", "dev.threadline.web.client", "dev.threadline.web.client.apache",
         "org.apache.hc..");
     confined("dev.threadline.web.client.okhttp", "dev.threadline.web.client", "dev.threadline.web.client.okhttp",

@@ -3,14 +3,21 @@ package dev.threadline.core.spi;
 import dev.threadline.core.Correlation;
 
 /**
- * A tracer that owns the trace when it is active (OpenTelemetry, through threadline-otel-bridge): Threadline's
- * integrations then start no spans of their own and take the ids from it. Found with {@link java.util.ServiceLoader};
- * see {@link TraceBridges}. Implementations never throw.
+ * A tracer that owns the trace when it is active (OpenTelemetry through threadline-otel-bridge, Brave through the
+ * Spring Boot starter): Threadline's integrations then start no spans of their own and take the ids from it. Found
+ * with {@link java.util.ServiceLoader} ({@code META-INF/services/dev.threadline.core.spi.TraceBridge}), once; a
+ * bridge whose tracer library is missing fails its first call and is never used, and with several the first whose
+ * tracer has a span current answers. The system property {@code threadline.bridges=off} switches every bridge off.
+ * Implementations never throw.
  *
- * <p>Three duties, each a method: say which span the tracer has current ({@link #activeSpan}, and at log time
- * {@link #spanToShow}); let the tracer carry the request id ({@link #enterRequest}); and, when Threadline serves a
- * request or hop itself, make its span the tracer's current one too ({@link #enterSpan}), so spans the application
- * starts are children of the span the lines carry and not roots of another trace.
+ * <p>Four duties, each a method: say which span the tracer has current ({@link #activeSpan}, and at log time
+ * {@link #spanToShow}); let the tracer carry the request id ({@link #enterRequest}); when Threadline serves a request
+ * or hop itself, make its span the tracer's current one too ({@link #enterSpan}), so spans the application starts are
+ * children of the span the lines carry and not roots of another trace; and, before a tracer's server instrumentation
+ * runs, make the caller's span the tracer's remote parent ({@link #enterRemoteParent}). {@link #activeSpan} and
+ * {@link #enterRequest} must be implemented; the others have defaults that change nothing.
+ *
+ * @since 0.1.0
  */
 public interface TraceBridge {
 

@@ -1,6 +1,15 @@
 package dev.threadline.spring.autoconfigure;
 
 import dev.threadline.core.CorrelationPropagator;
+import dev.threadline.spring.autoconfigure.internal.JmsTemplatePropagation;
+import dev.threadline.spring.autoconfigure.internal.KafkaProducerInterceptors;
+import dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.LokiMeterBinder;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineJmsListenerContainerFactory;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineRecordInterceptor;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineTaskDecorator;
+import dev.threadline.spring.autoconfigure.internal.WebClientPropagation;
 import dev.threadline.web.client.OutboundCalls;
 import dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor;
 import dev.threadline.web.servlet.ThreadlineFilter;
@@ -22,7 +31,12 @@ import org.springframework.core.task.TaskDecorator;
 
 /**
  * Threadline in a Spring Boot application. Each piece sits behind its class condition and a {@code threadline.*}
- * switch, and every bean steps aside for one the application defines.
+ * switch. Every bean the application could define itself (the propagator, the task decorator, the outbound settings,
+ * the filter registrations, the client customizers, the record interceptor, the JMS listener container factory, Loki
+ * shipping, its meters and health) steps aside for the application's; the post-processors and customizers that add
+ * Threadline to the application's own beans are turned off with their switch.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.jms.autoconfigure.JmsAutoConfiguration")
 @EnableConfigurationProperties(ThreadlineProperties.class)
@@ -36,8 +50,8 @@ public class ThreadlineAutoConfiguration {
   public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
 
   /**
-   * @Async methods and Spring-managed executors run tasks in the correlation of the code that submitted them;
-   * @Scheduled runs, submitted with none, each in a correlation of their own.
+   * {@code @Async} methods and Spring-managed executors run tasks in the correlation of the code that submitted them;
+   * {@code @Scheduled} runs, submitted with none, each in a correlation of their own.
    */
   @Bean
   @ConditionalOnMissingBean(TaskDecorator.class)
@@ -153,16 +167,16 @@ public class ThreadlineAutoConfiguration {
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-  @ConditionalOnClass(name = {"dev.threadline.web.servlet.RemoteParentFilter", "jakarta.servlet.Filter",
+  @ConditionalOnClass(name = {"dev.threadline.web.internal.servlet.RemoteParentFilter", "jakarta.servlet.Filter",
       "org.springframework.boot.web.servlet.FilterRegistrationBean"})
   @ConditionalOnProperty(prefix = "threadline.filter", name = "enabled", matchIfMissing = true)
   static class RemoteParentConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "threadlineRemoteParentFilter")
-    FilterRegistrationBean<dev.threadline.web.servlet.RemoteParentFilter> threadlineRemoteParentFilter() {
-      FilterRegistrationBean<dev.threadline.web.servlet.RemoteParentFilter> registration =
-          new FilterRegistrationBean<>(new dev.threadline.web.servlet.RemoteParentFilter());
+    FilterRegistrationBean<dev.threadline.web.internal.servlet.RemoteParentFilter> threadlineRemoteParentFilter() {
+      FilterRegistrationBean<dev.threadline.web.internal.servlet.RemoteParentFilter> registration =
+          new FilterRegistrationBean<>(new dev.threadline.web.internal.servlet.RemoteParentFilter());
       registration.setName("threadlineRemoteParentFilter");
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
       registration.setDispatcherTypes(DispatcherType.REQUEST);
@@ -223,7 +237,7 @@ public class ThreadlineAutoConfiguration {
     @Bean
     org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer
         threadlineKafkaProducerFactoryCustomizer() {
-      return dev.threadline.spring.autoconfigure.internal.KafkaProducerInterceptors::addTo;
+      return KafkaProducerInterceptors::addTo;
     }
 
     @Bean

@@ -14,6 +14,8 @@ import dev.threadline.logback.ThreadlineEncoder;
  * <pre>
  * dev.threadline.spring.autoconfigure.ThreadlineEncoderCustomizer=com.acme.logging.AcmeEncoderCustomizer
  * </pre>
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface ThreadlineEncoderCustomizer {

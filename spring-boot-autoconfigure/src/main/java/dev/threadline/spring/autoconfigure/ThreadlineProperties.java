@@ -8,7 +8,11 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
-/** Threadline's settings under {@code threadline.*}. Every piece works with no setting at all. */
+/**
+ * Threadline's settings under {@code threadline.*}. Every piece works with no setting at all.
+ *
+ * @since 0.1.0
+ */
 @ConfigurationProperties(prefix = "threadline")
 public class ThreadlineProperties {
 
@@ -63,7 +67,11 @@ public class ThreadlineProperties {
     return brave;
   }
 
-  /** The servlet filter: a server span per request, the request id echoed, one access line. */
+  /**
+   * The servlet filter: a server span per request, the request id echoed, one access line.
+   *
+   * @since 0.1.0
+   */
   public static class Filter {
     /** Whether to register the servlet filter. */
     private boolean enabled = true;
@@ -185,7 +193,11 @@ public class ThreadlineProperties {
     }
   }
 
-  /** Propagation on the RestClient.Builder and RestTemplateBuilder beans. */
+  /**
+   * Propagation and call lines on the RestClient.Builder, RestTemplateBuilder and WebClient.Builder beans.
+   *
+   * @since 0.1.0
+   */
   public static class Client {
     /** Whether to add propagation to Spring's HTTP clients. */
     private boolean enabled = true;
@@ -209,7 +221,11 @@ public class ThreadlineProperties {
     }
   }
 
-  /** The TaskDecorator that carries the correlation into @Async and Spring-managed executors. */
+  /**
+   * The TaskDecorator that carries the correlation into @Async and Spring-managed executors.
+   *
+   * @since 0.1.0
+   */
   public static class Async {
     /** Whether to provide the TaskDecorator bean. */
     private boolean enabled = true;
@@ -226,6 +242,8 @@ public class ThreadlineProperties {
   /**
    * Micrometer Tracing on Brave: every Brave scope publishes its span's ids in Threadline's MDC keys, and Threadline's
    * filter, clients and messaging use Brave's span instead of starting their own.
+   *
+   * @since 0.1.0
    */
   public static class Brave {
     /** Whether to follow Brave's current span when Brave's CurrentTraceContext is a bean. */
@@ -240,7 +258,11 @@ public class ThreadlineProperties {
     }
   }
 
-  /** spring-kafka: producer interceptor on the auto-configured producer factory, listener records in their span. */
+  /**
+   * spring-kafka: producer interceptor on the auto-configured producer factory, listener records in their span.
+   *
+   * @since 0.1.0
+   */
   public static class Kafka {
     /** Whether to wire propagation into spring-kafka. */
     private boolean enabled = true;
@@ -254,7 +276,11 @@ public class ThreadlineProperties {
     }
   }
 
-  /** spring-jms: JmsTemplate converters write the correlation, listener containers run messages in their span. */
+  /**
+   * spring-jms: JmsTemplate converters write the correlation, listener containers run messages in their span.
+   *
+   * @since 0.1.0
+   */
   public static class Jms {
     /** Whether to wire propagation into spring-jms. */
     private boolean enabled = true;
@@ -272,6 +298,8 @@ public class ThreadlineProperties {
   /**
    * The one propagation configuration, shared by every inbound and outbound path: the servlet filter, RestClient,
    * RestTemplate and WebClient calls, Kafka and JMS (CorrelationPropagator.shared()).
+   *
+   * @since 0.1.0
    */
   public static class Propagation {
     /** The header the request id is read from and written to. */
@@ -347,6 +375,8 @@ public class ThreadlineProperties {
   /**
    * The one encoder configuration: applied to every encoder the starter makes, the console's and the Loki appender's,
    * so a redaction rule or a field setting given once reaches every line wherever it goes.
+   *
+   * @since 0.1.0
    */
   public static class Encoder {
     /** Whether secrets are redacted at all. */
@@ -444,6 +474,11 @@ public class ThreadlineProperties {
     }
   }
 
+  /**
+   * The console in Threadline's JSON schema, through Spring Boot's structured logging.
+   *
+   * @since 0.1.0
+   */
   public static class Console {
     /**
      * Whether the console writes one JSON line per event in Threadline's schema (through Spring Boot's structured
@@ -464,6 +499,8 @@ public class ThreadlineProperties {
    * Shipping to Grafana Loki: on as soon as url is set, from Boot's first log line on (see {@code LokiShipping}). When
    * Logback's configuration already declares a LokiAppender, the starter ships through that one instead and these
    * settings other than url are not applied.
+   *
+   * @since 0.1.0
    */
   public static class Loki {
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineJmsListenerContainerFactory;
 import dev.threadline.web.LogCapture;
 import java.time.Duration;
 import java.util.Map;

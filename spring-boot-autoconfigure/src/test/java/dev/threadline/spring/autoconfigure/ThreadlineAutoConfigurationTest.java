@@ -3,6 +3,10 @@ package dev.threadline.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
+import dev.threadline.spring.autoconfigure.internal.BraveScopeDecorator;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineRecordInterceptor;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineTaskDecorator;
 import dev.threadline.web.servlet.ThreadlineFilter;
 import jakarta.servlet.DispatcherType;
 import org.junit.jupiter.api.Test;
@@ -40,14 +44,14 @@ class ThreadlineAutoConfigurationTest {
     ApplicationContextRunner brave = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
         ThreadlineAutoConfiguration.class, dev.threadline.spring.autoconfigure.brave.ThreadlineBraveAutoConfiguration.class));
     brave.run(context -> assertThat(context)
-        .hasSingleBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class));
+        .hasSingleBean(BraveScopeDecorator.class));
     brave.withPropertyValues("threadline.brave.enabled=false").run(context -> assertThat(context).hasNotFailed()
-        .doesNotHaveBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class));
+        .doesNotHaveBean(BraveScopeDecorator.class));
     brave.withClassLoader(new FilteredClassLoader("brave.")).run(context -> assertThat(context).hasNotFailed()
-        .doesNotHaveBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class));
-    brave.withBean("mine", dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class)
+        .doesNotHaveBean(BraveScopeDecorator.class));
+    brave.withBean("mine", BraveScopeDecorator.class)
         .run(context -> assertThat(context)
-            .hasSingleBean(dev.threadline.spring.autoconfigure.brave.BraveScopeDecorator.class)
+            .hasSingleBean(BraveScopeDecorator.class)
             .hasBean("mine"));
   }
 

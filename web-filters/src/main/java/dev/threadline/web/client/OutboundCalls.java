@@ -5,9 +5,9 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.Ids;
-import dev.threadline.core.spi.TraceBridges;
-import dev.threadline.web.Paths;
+import dev.threadline.core.internal.Ids;
+import dev.threadline.core.internal.TraceBridges;
+import dev.threadline.web.internal.Paths;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +20,13 @@ import org.slf4j.event.Level;
  *
  * <p>A call's client span is a child of the current span (a new trace when nothing is current), so the server it
  * calls starts its own span under it: the caller's call line and the callee's access line show one parent-child
- * pair. The call line ({@code dev.threadline.client}, on unless {@link Builder#logCalls} is false) carries {@code method},
- * {@code host}, {@code path} (no query), {@code status} (absent when the call failed), {@code duration_ms} and
- * {@code parent_span_id} (the calling span), with the client span's ids, and {@code callee_span_id} when the callee
- * answered with a W3C {@code traceresponse}; INFO below 400, WARN otherwise or when the call failed.
+ * pair. The call line ({@code dev.threadline.client}, on unless {@link Builder#logCalls} is false) carries
+ * {@code method}, {@code target_host}, {@code path} (no query, no path parameters), {@code status} (absent when the
+ * call failed), {@code duration_ms} and {@code parent_span_id} (the calling span), with the client span's ids, and
+ * {@code callee_span_id} when the callee answered with a W3C {@code traceresponse}; INFO below 400, WARN otherwise or
+ * when the call failed.
+ *
+ * @since 0.1.0
  */
 public final class OutboundCalls {
 
@@ -49,6 +52,7 @@ public final class OutboundCalls {
     return DEFAULTS;
   }
 
+  /** A builder starting from the {@linkplain #defaults() defaults}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -81,7 +85,11 @@ public final class OutboundCalls {
     return new Call(span, System.nanoTime(), false);
   }
 
-  /** One outbound call in progress. */
+  /**
+   * One outbound call in progress.
+   *
+   * @since 0.1.0
+   */
   public final class Call {
     private final Correlation span;
     private final long started;
@@ -222,7 +230,11 @@ public final class OutboundCalls {
     return s.length() <= max ? s : s.substring(0, max) + "…";
   }
 
-  /** Settings of {@link OutboundCalls}. */
+  /**
+   * Settings of {@link OutboundCalls}.
+   *
+   * @since 0.1.0
+   */
   public static final class Builder {
     private CorrelationPropagator propagator;
     private boolean logCalls = true;

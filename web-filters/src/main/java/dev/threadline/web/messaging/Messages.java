@@ -5,8 +5,9 @@ import dev.threadline.core.CarrierSetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.W3CTraceContext;
-import dev.threadline.core.spi.TraceBridges;
+import dev.threadline.core.internal.RemoteParent;
+import dev.threadline.core.internal.TraceBridges;
+import dev.threadline.core.internal.W3CTraceContext;
 import java.util.Map;
 
 /**
@@ -24,6 +25,8 @@ import java.util.Map;
  *   handle(message);
  * }
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class Messages {
 
@@ -95,7 +98,7 @@ public final class Messages {
       String requestId = propagator.extractValidRequestId(carrier, getter);
       Correlation consumer = requestId == null ? external : external.toBuilder().requestId(requestId).build();
       // The producer's span, which the tracer's API does not tell, as the parent: the hop joins in the logs.
-      java.util.Optional<dev.threadline.core.RemoteParent> producer = W3CTraceContext.extract(carrier, getter);
+      java.util.Optional<RemoteParent> producer = W3CTraceContext.extract(carrier, getter);
       if (producer.isPresent() && producer.get().traceId().equals(consumer.traceId())
           && !producer.get().spanId().equals(consumer.spanId())) {
         consumer = consumer.toBuilder().parentSpanId(producer.get().spanId()).build();

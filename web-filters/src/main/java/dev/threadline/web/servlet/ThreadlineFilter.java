@@ -4,9 +4,11 @@ import dev.threadline.core.CarrierGetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.W3CTraceContext;
+import dev.threadline.core.internal.RemoteParent;
+import dev.threadline.core.internal.TraceBridges;
+import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.core.spi.TraceBridge;
-import dev.threadline.core.spi.TraceBridges;
+import dev.threadline.web.internal.Paths;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -54,8 +56,11 @@ import org.slf4j.event.Level;
  * <p>Register it for the REQUEST, ASYNC and ERROR dispatcher types, first in the chain. Configure it with setters or
  * with filter init-parameters of the same names ({@code requestIdHeader}, {@code echoRequestId},
  * {@code traceResponse}, {@code accessLog}, {@code accessLogger}, {@code skip}, {@code logQuery},
- * {@code trustForwardedFor}, {@code clientErrorLevel}, {@code serverErrorLevel}). Never throws anything of its own
+ * {@code trustForwardedFor}, {@code trustedCallers}, {@code clientErrorLevel}, {@code serverErrorLevel}); the
+ * propagator only with {@link #setPropagator} (default: {@link CorrelationPropagator#shared()}). Never throws anything of its own
  * into the request: a failure of its own is reported once and the request goes on.
+ *
+ * @since 0.1.0
  */
 public class ThreadlineFilter implements Filter {
 
@@ -246,7 +251,7 @@ public class ThreadlineFilter implements Filter {
    * parent, which the tracer's API does not tell: the access line names it, so the hop joins the caller's lines.
    */
   private static Correlation withCaller(Correlation tracerSpan, HttpServletRequest request) {
-    java.util.Optional<dev.threadline.core.RemoteParent> caller = W3CTraceContext.extract(request, REQUEST_GETTER);
+    java.util.Optional<RemoteParent> caller = W3CTraceContext.extract(request, REQUEST_GETTER);
     if (caller.isEmpty() || caller.get().spanId().equals(tracerSpan.spanId())) {
       return tracerSpan;
     }
@@ -409,7 +414,7 @@ public class ThreadlineFilter implements Filter {
     if (matchesSkip(dispatchedPath)) {
       return;
     }
-    String path = dev.threadline.web.Paths.withoutPathParameters(request.getRequestURI());
+    String path = Paths.withoutPathParameters(request.getRequestURI());
     // An exception that escaped the chain becomes a 500 once the container handles it, whatever was set before.
     int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
     Level level = status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;

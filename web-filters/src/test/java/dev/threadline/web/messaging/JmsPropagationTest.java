@@ -78,7 +78,7 @@ class JmsPropagationTest {
       // Java-identifier property names, as OpenTelemetry's JMS instrumentation writes them.
       assertThat(message.getStringProperty("X__dash__Request__dash__Id")).isEqualTo("req-jms-1");
       assertThat(message.getStringProperty("traceparent"))
-          .isEqualTo(dev.threadline.core.W3CTraceContext.formatTraceparent(producer));
+          .isEqualTo(dev.threadline.core.internal.W3CTraceContext.formatTraceparent(producer));
 
       Map<String, Object> queued = capture.lines(l -> "order queued".equals(l.get("message"))).get(0);
       Map<String, Object> consumedLine = capture.lines(l -> "order consumed".equals(l.get("message"))).get(0);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationScope;
 import dev.threadline.core.RequestIds;
-import dev.threadline.core.W3CTraceContext;
+import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.web.LogCapture;
 import dev.threadline.web.messaging.kafka.KafkaCorrelation;
 import dev.threadline.web.messaging.kafka.ThreadlineProducerInterceptor;

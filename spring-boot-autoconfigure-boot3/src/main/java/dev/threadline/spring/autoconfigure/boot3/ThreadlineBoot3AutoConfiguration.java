@@ -1,11 +1,12 @@
 package dev.threadline.spring.autoconfigure.boot3;
 
-import dev.threadline.spring.autoconfigure.JmsTemplatePropagation;
-import dev.threadline.spring.autoconfigure.LokiShipping;
 import dev.threadline.spring.autoconfigure.ThreadlineAutoConfiguration;
-import dev.threadline.spring.autoconfigure.ThreadlineJmsListenerContainerFactory;
-import dev.threadline.spring.autoconfigure.ThreadlineRecordInterceptor;
+import dev.threadline.spring.autoconfigure.boot3.internal.Boot3LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.JmsTemplatePropagation;
 import dev.threadline.spring.autoconfigure.internal.KafkaProducerInterceptors;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineJmsListenerContainerFactory;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineRecordInterceptor;
 import dev.threadline.web.client.OutboundCalls;
 import dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor;
 import jakarta.jms.ConnectionFactory;
@@ -33,6 +34,8 @@ import org.springframework.kafka.listener.RecordInterceptor;
  * <p>Ordered after {@code ThreadlineAutoConfiguration} (whose beans it uses) and the JMS connection factory
  * configurations (so the listener container factory sees their connection factory), and before Boot 3's
  * {@code JmsAutoConfiguration} (whose {@code jmsListenerContainerFactory} steps aside for Threadline's).
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = ThreadlineAutoConfiguration.class,
     afterName = {"org.springframework.boot.autoconfigure.jms.JndiConnectionFactoryAutoConfiguration",

@@ -2,7 +2,6 @@ package dev.threadline.spring.autoconfigure.internal;
 
 import dev.threadline.loki.LokiAppender;
 import dev.threadline.loki.LokiStats;
-import dev.threadline.spring.autoconfigure.LokiShipping;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

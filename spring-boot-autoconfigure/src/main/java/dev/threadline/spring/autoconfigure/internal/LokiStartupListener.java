@@ -1,6 +1,5 @@
 package dev.threadline.spring.autoconfigure.internal;
 
-import dev.threadline.spring.autoconfigure.LokiShipping;
 import dev.threadline.spring.autoconfigure.ThreadlineProperties;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;

@@ -2,12 +2,13 @@ package dev.threadline.spring.autoconfigure.boot3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.threadline.spring.autoconfigure.JmsTemplatePropagation;
-import dev.threadline.spring.autoconfigure.LokiHealthIndicator;
 import dev.threadline.spring.autoconfigure.ThreadlineAutoConfiguration;
-import dev.threadline.spring.autoconfigure.ThreadlineRecordInterceptor;
 import dev.threadline.spring.autoconfigure.ThreadlineStructuredLogFormatter;
+import dev.threadline.spring.autoconfigure.boot3.internal.ThreadlineBoot3EnvironmentPostProcessor;
 import dev.threadline.spring.autoconfigure.internal.ConsoleDefaults;
+import dev.threadline.spring.autoconfigure.internal.JmsTemplatePropagation;
+import dev.threadline.spring.autoconfigure.internal.LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineRecordInterceptor;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -3,10 +3,11 @@ package dev.threadline.spring.autoconfigure.boot3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
-import dev.threadline.spring.autoconfigure.LokiShipping;
 import dev.threadline.spring.autoconfigure.ThreadlineAutoConfiguration;
-import dev.threadline.spring.autoconfigure.ThreadlineJmsListenerContainerFactory;
-import dev.threadline.spring.autoconfigure.ThreadlineRecordInterceptor;
+import dev.threadline.spring.autoconfigure.boot3.internal.Boot3LokiHealthIndicator;
+import dev.threadline.spring.autoconfigure.internal.LokiShipping;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineJmsListenerContainerFactory;
+import dev.threadline.spring.autoconfigure.internal.ThreadlineRecordInterceptor;
 import dev.threadline.web.client.spring.ThreadlineClientHttpRequestInterceptor;
 import dev.threadline.web.messaging.kafka.ThreadlineProducerInterceptor;
 import dev.threadline.web.servlet.ThreadlineFilter;

@@ -19,6 +19,8 @@ import org.apache.hc.core5.http.HttpHost;
  *     .addExecInterceptorFirst(ThreadlineExecChainHandler.NAME, new ThreadlineExecChainHandler())
  *     .build();
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class ThreadlineExecChainHandler implements ExecChainHandler {
 

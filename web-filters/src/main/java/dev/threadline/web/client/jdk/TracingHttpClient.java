@@ -19,8 +19,8 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * The JDK's {@link HttpClient}, which has no interceptors, decorated: every request goes out in a client span with
- * {@code traceparent}, {@code tracestate} and the request id set (replacing any the caller set), and optionally
- * writes a call line. Everything else is the wrapped client's.
+ * the propagation headers set (replacing any the caller set under the same names), and optionally writes a call line.
+ * Everything else is the wrapped client's.
  *
  * <pre>{@code
  * HttpClient client = TracingHttpClient.wrap(HttpClient.newHttpClient());
@@ -28,6 +28,8 @@ import javax.net.ssl.SSLParameters;
  *
  * <p>On JDK 21 and later, {@code close()}, {@code shutdown()} and their kin act on the wrapped client only through
  * it: keep a reference to the wrapped client and close that one.
+ *
+ * @since 0.1.0
  */
 public final class TracingHttpClient extends HttpClient {
 

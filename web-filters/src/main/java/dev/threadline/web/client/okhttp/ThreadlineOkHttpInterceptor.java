@@ -14,6 +14,8 @@ import okhttp3.Response;
  * <pre>{@code
  * OkHttpClient client = new OkHttpClient.Builder().addInterceptor(new ThreadlineOkHttpInterceptor()).build();
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class ThreadlineOkHttpInterceptor implements Interceptor {
 

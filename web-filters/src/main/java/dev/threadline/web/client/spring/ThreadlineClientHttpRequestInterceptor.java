@@ -18,6 +18,8 @@ import org.springframework.http.client.ClientHttpResponse;
  * RestClient client = RestClient.builder().requestInterceptor(new ThreadlineClientHttpRequestInterceptor()).build();
  * restTemplate.getInterceptors().add(new ThreadlineClientHttpRequestInterceptor());
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class ThreadlineClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 

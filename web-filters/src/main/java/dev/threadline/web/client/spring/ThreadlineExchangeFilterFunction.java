@@ -17,6 +17,8 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * WebClient client = WebClient.builder().filter(new ThreadlineExchangeFilterFunction()).build();
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class ThreadlineExchangeFilterFunction implements ExchangeFilterFunction {
 

@@ -18,6 +18,8 @@ import jakarta.jms.Message;
  * JmsCorrelation.inject(message);  producer.send(message);           // producer
  * try (CorrelationScope scope = JmsCorrelation.open(message)) { ... } // consumer, in onMessage
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class JmsCorrelation {
 

@@ -26,6 +26,8 @@ import org.apache.kafka.common.header.Headers;
  * }</pre>
  *
  * The producer's side is {@link ThreadlineProducerInterceptor}, or {@link #inject(Headers)} by hand.
+ *
+ * @since 0.1.0
  */
 public final class KafkaCorrelation {
 

@@ -6,9 +6,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Writes {@code traceparent}, {@code tracestate} and the request id into every record's headers as it is sent,
- * from the correlation current on the sending thread (a new trace when there is none). Configure it with
- * {@code interceptor.classes=dev.threadline.web.messaging.kafka.ThreadlineProducerInterceptor}.
+ * Writes the correlation current on the sending thread (a new trace when there is none) into every record's headers
+ * as it is sent, through the {@linkplain dev.threadline.core.CorrelationPropagator#shared() shared propagator}:
+ * {@code traceparent}, {@code tracestate}, the request id and the baggage fields; when a tracer owns the trace and
+ * wrote its own headers, the request id and baggage fields beside them ({@link KafkaCorrelation#inject}). Configure it
+ * with {@code interceptor.classes=dev.threadline.web.messaging.kafka.ThreadlineProducerInterceptor}.
+ *
+ * @since 0.1.0
  */
 public class ThreadlineProducerInterceptor<K, V> implements ProducerInterceptor<K, V> {
 
