@@ -34,8 +34,8 @@ public final class BuildSummary {
     for (String module : modules) {
       long[] counts = counts(root.resolve(module).resolve("target/surefire-reports"), buildStart);
       String line = counts == null ? "no tests in this build"
-          : String.format("%,6d test%s%s%s", counts[0], counts[0] == 1 ? "" : "s", counts[1] > 0 ? ", " + counts[1] + " FAILED" : "",
-              counts[2] > 0 ? ", " + counts[2] + " skipped" : "");
+          : String.format("%,6d test%s%s%s", counts[0], counts[0] == 1 ? "" : "s",
+              counts[1] > 0 ? ", " + counts[1] + " FAILED" : "", counts[2] > 0 ? ", " + counts[2] + " skipped" : "");
       out.append(String.format("  %-34s %s%n", module, line));
       if (counts != null) {
         tests += counts[0];
