@@ -122,7 +122,8 @@ class LogqlGrammarTest {
     return describe(reports, expressions, Vocabulary::problems);
   }
 
-  private static List<String> describe(List<Report> reports, List<Expression> expressions,
+  /** Each expression a rule finds fault with: its id, the findings, and the expression as it went to the checker. */
+  static List<String> describe(List<Report> reports, List<Expression> expressions,
       java.util.function.Function<Report, List<String>> findings) {
     Map<String, String> exprById = expressions.stream()
         .collect(Collectors.toMap(Expression::id, Expression::expr, (a, b) -> a));

@@ -181,11 +181,6 @@ class QueriesLokiAcceptsTest {
 
   private static List<String> findings(List<Expression> expressions, List<Report> reports,
       Function<Report, List<String>> rule) {
-    Map<String, String> exprById = expressions.stream()
-        .collect(Collectors.toMap(Expression::id, Expression::expr, (a, b) -> a));
-    return reports.stream()
-        .filter(r -> !rule.apply(r).isEmpty())
-        .map(r -> r.id() + ": " + rule.apply(r) + "\n    " + exprById.get(r.id()))
-        .toList();
+    return LogqlGrammarTest.describe(reports, expressions, rule);
   }
 }
