@@ -12,6 +12,7 @@ import dev.threadline.web.internal.Paths;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -74,8 +76,20 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
 
     @Override
     public List<String> getAll(ServerHttpRequest request, String name) {
-      List<String> values = request.getHeaders().get(name);
-      return values == null ? List.of() : values;
+      HttpHeaders headers = request.getHeaders();
+      if (headers.getFirst(name) == null) {
+        return List.of();
+      }
+      // forEach, not get(name): HttpHeaders.get takes an Object on Spring 6 and a String on Spring 7, and this
+      // class runs on both (Spring Boot 3.5 and 4).
+      List<String> all = new ArrayList<>(2);
+      headers.forEach((key, values) -> {
+        if (key.equalsIgnoreCase(name) && values != null) {
+          all.addAll(values);
+        }
+      });
+      all.removeIf(java.util.Objects::isNull);
+      return all;
     }
   };
 
@@ -139,7 +153,7 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
         response.getHeaders().set("traceresponse", W3CTraceContext.formatTraceparent(correlation));
       }
       return state;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       reportOnce("could not start the request's correlation", e);
       return null;
     }
@@ -211,7 +225,7 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
             callerIds.keySet().forEach(MDC::remove);
           }
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         reportOnce("could not write the access line", e);
       }
     }
@@ -256,7 +270,7 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
     }
   }
 
-  private void reportOnce(String what, RuntimeException e) {
+  private void reportOnce(String what, Throwable e) {
     if (!failureReported) {
       failureReported = true;
       SELF.warn("Threadline WebFlux filter {}; the request went on without it ({}). Reported once.", what,

@@ -11,7 +11,10 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
-/** A real Reactor Netty server on a free loopback port, NIO transport, with the filter in front of the routes. */
+/**
+ * A real Reactor Netty server on a free loopback port, NIO transport, with the filter in front of the routes as the
+ * README shows it ({@code WebHttpHandlerBuilder...filter(new ThreadlineWebFilter())}).
+ */
 final class ReactiveServer implements AutoCloseable {
 
   private final LoopResources loops;
