@@ -47,6 +47,7 @@ class ArchitectureTest {
         "okhttp3..", "kotlin..");
     confined("dev.threadline.web.client.spring", "dev.threadline.web.client", "dev.threadline.web.client.spring",
         "org.springframework..", "reactor..");
+    confined("dev.threadline.web.reactive", "dev.threadline.web.reactive", "org.springframework..", "reactor..");
     confined("dev.threadline.web.messaging.kafka", "dev.threadline.web.messaging..", "org.apache.kafka..");
     confined("dev.threadline.web.messaging.jms", "dev.threadline.web.messaging..", "jakarta.jms..");
   }

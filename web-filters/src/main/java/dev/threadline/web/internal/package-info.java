@@ -1,6 +1,7 @@
 /**
- * Internal to Threadline: what the web integrations share among themselves (how a URI path is written into a line),
- * used by the servlet filter, the HTTP clients and the Spring Boot auto-configuration. Public only because those live
+ * Internal to Threadline: what the web integrations share among themselves (how a URI path is written into a line,
+ * the inbound span and trust rules, the access line of every server integration),
+ * used by the servlet and WebFlux filters, the HTTP clients and the Spring Boot auto-configuration. Public only because those live
  * in other packages. Needs nothing but core and SLF4J.
  *
  * <p>Not API: no compatibility promise. Anything here may change or disappear in any release, patch releases

@@ -4,11 +4,9 @@ import dev.threadline.core.CarrierGetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
-import dev.threadline.core.internal.RemoteParent;
-import dev.threadline.core.internal.TraceBridges;
 import dev.threadline.core.internal.W3CTraceContext;
-import dev.threadline.core.spi.TraceBridge;
-import dev.threadline.web.internal.Paths;
+import dev.threadline.web.internal.AccessLog;
+import dev.threadline.web.internal.Inbound;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -25,12 +23,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 /**
  * The inbound end of a hop: every request runs inside a server span of its caller's trace (or of a new one), with
@@ -65,11 +61,9 @@ import org.slf4j.event.Level;
 public class ThreadlineFilter implements Filter {
 
   /** The paths that get no access line unless {@link #setSkip} says otherwise: health checks. */
-  public static final String DEFAULT_SKIP = "/actuator/health,/actuator/health/**,/health,/healthz,/livez,/readyz";
+  public static final String DEFAULT_SKIP = AccessLog.DEFAULT_SKIP;
 
   private static final String STATE_ATTRIBUTE = ThreadlineFilter.class.getName() + ".state";
-  private static final int MAX_USER_AGENT = 512;
-  private static final int MAX_PATH = 2048;
 
   /** Reads HTTP request headers, case-insensitively as the container does. */
   public static final CarrierGetter<HttpServletRequest> REQUEST_GETTER = new CarrierGetter<>() {
@@ -108,25 +102,10 @@ public class ThreadlineFilter implements Filter {
 
   private static final Logger SELF = LoggerFactory.getLogger(ThreadlineFilter.class);
 
-  /** The propagator given to this filter; {@code null}: the shared one, read at each request. */
-  private CorrelationPropagator propagator;
-  /** A request-id header for this filter only, over whichever propagator applies; {@code null}: none. */
-  private String requestIdHeader;
-  /** The callers trusted to set ids, by address; {@code null}: every caller the propagator trusts. */
-  private volatile AddressRanges trustedCallers;
-  /** The propagator in force, trusting nothing the caller sent. */
-  private final Derived untrusted = new Derived();
-  /** The propagator in force, with {@link #requestIdHeader}. */
-  private final Derived withHeader = new Derived();
+  private final Inbound inbound = new Inbound();
+  private final AccessLog access = new AccessLog();
   private boolean echoRequestId = true;
   private boolean traceResponse;
-  private boolean accessLog = true;
-  private Logger accessLogger = LoggerFactory.getLogger("dev.threadline.access");
-  private List<PathPattern> skip = PathPattern.parseAll(DEFAULT_SKIP);
-  private boolean logQuery;
-  private boolean trustForwardedFor;
-  private Level clientErrorLevel = Level.WARN;
-  private Level serverErrorLevel = Level.ERROR;
   private volatile boolean failureReported;
 
   @Override
@@ -209,29 +188,12 @@ public class ThreadlineFilter implements Filter {
   private RequestState start(HttpServletRequest request, HttpServletResponse response) {
     try {
       long started = System.nanoTime();
-      TraceBridge bridge = TraceBridges.get();
-      Correlation external = bridge == null ? null : bridge.activeSpan();
-      Correlation correlation;
-      AutoCloseable bridged = null;
-      CorrelationPropagator propagator = propagatorFor(request);
-      if (external != null) {
-        // Another tracer (OpenTelemetry) already serves this request in a span of its own: no competing span,
-        // only the request id, which the tracer then carries on.
-        String requestId = propagator.extractValidRequestId(request, REQUEST_GETTER);
-        correlation = requestId == null ? external : external.toBuilder().requestId(requestId).build();
-        if (propagator.trustsIncoming()) {
-          correlation = withBaggage(withCaller(correlation, request), propagator, request);
-        }
-        bridged = bridge.enterRequest(correlation.requestId());
-      } else {
-        correlation = propagator.extract(request, REQUEST_GETTER);
-      }
+      Inbound.Start start = inbound.start(request, REQUEST_GETTER, request.getRemoteAddr(), true);
+      Correlation correlation = start.correlation();
+      CorrelationPropagator propagator = start.propagator();
       RequestState state = new RequestState(correlation, started, request);
-      state.bridged = bridged;
-      if (!propagator.trustsIncoming()) {
-        Map<String, String> caller = propagator.callerIds(request, REQUEST_GETTER);
-        state.callerIds = caller.isEmpty() ? null : caller;
-      }
+      state.bridged = start.bridged();
+      state.callerIds = start.callerIds();
       request.setAttribute(STATE_ATTRIBUTE, state);
       if (echoRequestId) {
         response.setHeader(propagator.requestIdHeader(), correlation.requestId());
@@ -246,22 +208,6 @@ public class ThreadlineFilter implements Filter {
     }
   }
 
-  /**
-   * The tracer's server span with the caller's span (from {@code traceparent}, when of the same trace) as its
-   * parent, which the tracer's API does not tell: the access line names it, so the hop joins the caller's lines.
-   */
-  private static Correlation withCaller(Correlation tracerSpan, HttpServletRequest request) {
-    java.util.Optional<RemoteParent> caller = W3CTraceContext.extract(request, REQUEST_GETTER);
-    if (caller.isEmpty() || caller.get().spanId().equals(tracerSpan.spanId())) {
-      return tracerSpan;
-    }
-    if (!caller.get().traceId().equals(tracerSpan.traceId())) {
-      warnTracerIgnoredCaller();
-      return tracerSpan;
-    }
-    return tracerSpan.toBuilder().parentSpanId(caller.get().spanId()).build();
-  }
-
   private static void putCallerIds(RequestState state) {
     if (state.callerIds != null) {
       state.callerIds.forEach(org.slf4j.MDC::put);
@@ -271,48 +217,6 @@ public class ThreadlineFilter implements Filter {
   private static void removeCallerIds(RequestState state) {
     if (state.callerIds != null) {
       state.callerIds.keySet().forEach(org.slf4j.MDC::remove);
-    }
-  }
-
-  /**
-   * The propagator for this request: the filter's, or, when {@code trustedCallers} is set and the peer is not in
-   * it, the same settings trusting nothing the caller sent.
-   */
-  private CorrelationPropagator propagatorFor(HttpServletRequest request) {
-    CorrelationPropagator base = propagator();
-    AddressRanges trusted = trustedCallers;
-    if (!base.trustsIncoming() || trusted == null || trusted.contains(request.getRemoteAddr())) {
-      return base;
-    }
-    return untrusted.of(base, b -> b.toBuilder().trustIncoming(false).build());
-  }
-
-  /** The allowed baggage fields the caller sent, which a tracer's span does not carry, added to it. */
-  private static Correlation withBaggage(Correlation tracerSpan, CorrelationPropagator propagator,
-      HttpServletRequest request) {
-    if (request.getHeader(CorrelationPropagator.BAGGAGE) == null) {
-      return tracerSpan;
-    }
-    Map<String, String> fields = propagator.extract(request, REQUEST_GETTER).baggage();
-    if (fields.isEmpty()) {
-      return tracerSpan;
-    }
-    Correlation.Builder b = tracerSpan.toBuilder();
-    fields.forEach(b::baggage);
-    return b.build();
-  }
-
-  private static final java.util.concurrent.atomic.AtomicBoolean WARNED_IGNORED_CALLER =
-      new java.util.concurrent.atomic.AtomicBoolean();
-
-  /** A tracer started the server span in a trace of its own although the caller sent a valid traceparent. */
-  private static void warnTracerIgnoredCaller() {
-    if (WARNED_IGNORED_CALLER.compareAndSet(false, true)) {
-      SELF.warn("The tracer started this request's server span in a new trace, although the caller sent a valid "
-          + "traceparent: its propagator does not read W3C trace context (with Spring Boot: tracing export disabled, "
-          + "or management.tracing.propagation.type without w3c), or its server instrumentation runs before "
-          + "Threadline's RemoteParentFilter. This request's lines carry the tracer's trace id, not the caller's; "
-          + "the request id still joins them. Logged once.");
     }
   }
 
@@ -346,20 +250,6 @@ public class ThreadlineFilter implements Filter {
     }
   }
 
-  /** A propagator made from another, made again only when that other one changes (it is shared, and may be replaced). */
-  private static final class Derived {
-    private volatile CorrelationPropagator[] made;
-
-    CorrelationPropagator of(CorrelationPropagator base, java.util.function.UnaryOperator<CorrelationPropagator> make) {
-      CorrelationPropagator[] last = made;
-      if (last == null || last[0] != base) {
-        last = new CorrelationPropagator[] {base, make.apply(base)};
-        made = last;
-      }
-      return last[1];
-    }
-  }
-
   /** What one request needs from start to its access line. */
   private final class RequestState {
     final Correlation correlation;
@@ -386,7 +276,7 @@ public class ThreadlineFilter implements Filter {
         return;
       }
       finished = true;
-      if (!accessLog) {
+      if (!access.enabled()) {
         return;
       }
       try {
@@ -411,38 +301,37 @@ public class ThreadlineFilter implements Filter {
     // The skip decision is made on the path the container dispatched (decoded, dot segments resolved, no path
     // parameters), never on the raw URI, which a client can dress up as a skipped path
     // (/actuator/health/../../admin). What is logged is the URI as sent, without path parameters (;jsessionid=…).
-    if (matchesSkip(dispatchedPath)) {
+    if (access.skips(dispatchedPath)) {
       return;
     }
-    String path = Paths.withoutPathParameters(request.getRequestURI());
     // An exception that escaped the chain becomes a 500 once the container handles it, whatever was set before.
     int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
-    Level level = status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;
-    if (!accessLogger.isEnabledForLevel(level)) {
-      return;
-    }
-    String method = request.getMethod();
-    String loggedPath = cap(path, MAX_PATH);
-    double durationMs = Math.round(nanos / 1_000.0) / 1_000.0;
-    org.slf4j.spi.LoggingEventBuilder line = accessLogger.atLevel(level)
-        .addKeyValue("method", method)
-        .addKeyValue("path", loggedPath);
-    if (logQuery && request.getQueryString() != null) {
-      line = line.addKeyValue("query", cap(request.getQueryString(), MAX_PATH));
-    }
-    line = line.addKeyValue("status", status).addKeyValue("duration_ms", durationMs);
-    String userAgent = request.getHeader("User-Agent");
-    if (userAgent != null) {
-      line = line.addKeyValue("user_agent", cap(userAgent, MAX_USER_AGENT));
-    }
-    String clientIp = clientIp(request);
-    if (clientIp != null) {
-      line = line.addKeyValue("client_ip", clientIp);
-    }
-    if (correlation.parentSpanId().isPresent()) {
-      line = line.addKeyValue("parent_span_id", correlation.parentSpanId().get());
-    }
-    line.log("{} {} {} {} ms", method, loggedPath, status, durationMs);
+    access.write(new AccessLog.Request() {
+      @Override
+      public String method() {
+        return request.getMethod();
+      }
+
+      @Override
+      public String rawPath() {
+        return request.getRequestURI();
+      }
+
+      @Override
+      public String query() {
+        return request.getQueryString();
+      }
+
+      @Override
+      public String header(String name) {
+        return request.getHeader(name);
+      }
+
+      @Override
+      public String remoteAddress() {
+        return request.getRemoteAddr();
+      }
+    }, status, nanos, correlation);
   }
 
   /**
@@ -454,50 +343,6 @@ public class ThreadlineFilter implements Filter {
     String pathInfo = request.getPathInfo();
     String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
     return path.isEmpty() ? "/" : path;
-  }
-
-  private boolean matchesSkip(String path) {
-    for (PathPattern p : skip) {
-      if (p.matches(path)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private String clientIp(HttpServletRequest request) {
-    if (trustForwardedFor) {
-      String forwarded = request.getHeader("X-Forwarded-For");
-      if (forwarded != null) {
-        int comma = forwarded.indexOf(',');
-        String first = (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
-        if (isIpLiteral(first)) {
-          return first;
-        }
-      }
-    }
-    String remote = request.getRemoteAddr();
-    return remote != null && isIpLiteral(remote) ? remote : null;
-  }
-
-  /** IPv4 or IPv6 text: digits, hex letters, dots and colons (and a zone's %), at most 45 characters. */
-  static boolean isIpLiteral(String s) {
-    if (s.isEmpty() || s.length() > 45) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.'
-          || c == ':' || c == '%';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String cap(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max) + "…";
   }
 
   private void reportOnce(String what, RuntimeException e) {
@@ -515,7 +360,7 @@ public class ThreadlineFilter implements Filter {
    * {@linkplain CorrelationPropagator#shared() shared} one, which every outbound integration uses too.
    */
   public void setPropagator(CorrelationPropagator propagator) {
-    this.propagator = java.util.Objects.requireNonNull(propagator, "propagator");
+    inbound.setPropagator(propagator);
   }
 
   /**
@@ -523,12 +368,7 @@ public class ThreadlineFilter implements Filter {
    * baggage fields stay). Default: the propagator's.
    */
   public void setRequestIdHeader(String header) {
-    if (header == null || header.isBlank()) {
-      throw new IllegalArgumentException("requestIdHeader: a header name must not be empty");
-    }
-    // Fails here, at configuration, for a name that is no HTTP token.
-    CorrelationPropagator.builder().requestIdHeader(header.trim()).build();
-    this.requestIdHeader = header.trim();
+    inbound.setRequestIdHeader(header);
   }
 
   /**
@@ -541,18 +381,8 @@ public class ThreadlineFilter implements Filter {
    * @throws IllegalArgumentException naming the entry that is no IP address or CIDR range
    */
   public void setTrustedCallers(String ranges) {
-    this.trustedCallers = ranges == null || ranges.isBlank() ? null : AddressRanges.parse(ranges);
+    inbound.setTrustedCallers(ranges);
   }
-
-  /** The propagator in force: this filter's or the shared one, with this filter's request-id header. */
-  private CorrelationPropagator propagator() {
-    CorrelationPropagator base = propagator != null ? propagator : CorrelationPropagator.shared();
-    if (requestIdHeader == null || requestIdHeader.equals(base.requestIdHeader())) {
-      return base;
-    }
-    return withHeader.of(base, b -> b.toBuilder().requestIdHeader(requestIdHeader).build());
-  }
-
 
   /** Whether the response carries the request id. Default true. */
   public void setEchoRequestId(boolean echoRequestId) {
@@ -566,12 +396,12 @@ public class ThreadlineFilter implements Filter {
 
   /** Whether to write the access line. Default true. */
   public void setAccessLog(boolean accessLog) {
-    this.accessLog = accessLog;
+    access.setEnabled(accessLog);
   }
 
   /** The logger name of the access lines. Default {@code dev.threadline.access}. */
   public void setAccessLogger(String name) {
-    this.accessLogger = LoggerFactory.getLogger(name.trim());
+    access.setLogger(name);
   }
 
   /**
@@ -580,12 +410,12 @@ public class ThreadlineFilter implements Filter {
    * empty logs every request.
    */
   public void setSkip(String patterns) {
-    this.skip = PathPattern.parseAll(patterns);
+    access.setSkip(patterns);
   }
 
   /** Whether the access line carries the query string as {@code query}. Default false: queries hold secrets. */
   public void setLogQuery(boolean logQuery) {
-    this.logQuery = logQuery;
+    access.setLogQuery(logQuery);
   }
 
   /**
@@ -593,55 +423,16 @@ public class ThreadlineFilter implements Filter {
    * it on only behind a proxy that sets the header, since a client can send anything. Default false.
    */
   public void setTrustForwardedFor(boolean trustForwardedFor) {
-    this.trustForwardedFor = trustForwardedFor;
+    access.setTrustForwardedFor(trustForwardedFor);
   }
 
   /** The level of access lines with a 4xx status: TRACE, DEBUG, INFO, WARN (default) or ERROR. */
   public void setClientErrorLevel(String level) {
-    this.clientErrorLevel = level(level, "clientErrorLevel");
+    access.setClientErrorLevel(level);
   }
 
   /** The level of access lines with a 5xx status: TRACE, DEBUG, INFO, WARN or ERROR (default). */
   public void setServerErrorLevel(String level) {
-    this.serverErrorLevel = level(level, "serverErrorLevel");
-  }
-
-  private static Level level(String value, String setting) {
-    try {
-      return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(setting + " must be TRACE, DEBUG, INFO, WARN or ERROR, not '" + value + "'");
-    }
-  }
-
-  /** An exact path, or a prefix ending in {@code /**}. */
-  static final class PathPattern {
-    private final String exact;
-    private final String prefix;
-
-    private PathPattern(String exact, String prefix) {
-      this.exact = exact;
-      this.prefix = prefix;
-    }
-
-    static List<PathPattern> parseAll(String patterns) {
-      List<PathPattern> result = new ArrayList<>();
-      for (String p : patterns.split(",")) {
-        String t = p.trim();
-        if (t.isEmpty()) {
-          continue;
-        }
-        if (!t.startsWith("/")) {
-          throw new IllegalArgumentException("skip patterns start with '/': '" + t + "'");
-        }
-        result.add(t.endsWith("/**") ? new PathPattern(null, t.substring(0, t.length() - 2))
-            : new PathPattern(t, null));
-      }
-      return List.copyOf(result);
-    }
-
-    boolean matches(String path) {
-      return exact != null ? exact.equals(path) : path.startsWith(prefix);
-    }
+    access.setServerErrorLevel(level);
   }
 }

@@ -1,4 +1,4 @@
-package dev.threadline.web.servlet;
+package dev.threadline.web.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** IP addresses and CIDR ranges, IPv4 and IPv6, parsed from literals only (never a name lookup). Immutable. */
-final class AddressRanges {
+public final class AddressRanges {
 
   private final List<byte[]> networks;
   private final List<Integer> prefixes;
@@ -21,7 +21,7 @@ final class AddressRanges {
    *
    * @throws IllegalArgumentException naming an entry that is not an IP literal with an optional valid prefix length
    */
-  static AddressRanges parse(String ranges) {
+  public static AddressRanges parse(String ranges) {
     List<byte[]> networks = new ArrayList<>();
     List<Integer> prefixes = new ArrayList<>();
     for (String entry : ranges.split(",")) {
@@ -53,7 +53,7 @@ final class AddressRanges {
   }
 
   /** Whether {@code address} (an IP literal, as a servlet container reports the peer) is in one of the ranges. */
-  boolean contains(String address) {
+  public boolean contains(String address) {
     byte[] bytes = address == null ? null : literal(address);
     if (bytes == null) {
       return false;
@@ -93,7 +93,7 @@ final class AddressRanges {
       a = a.substring(0, zone);
     }
     boolean ipv4 = a.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
-    if (a.isEmpty() || !ThreadlineFilter.isIpLiteral(a) || (a.indexOf(':') < 0 && !ipv4)) {
+    if (a.isEmpty() || !AccessLog.isIpLiteral(a) || (a.indexOf(':') < 0 && !ipv4)) {
       return null;
     }
     try {

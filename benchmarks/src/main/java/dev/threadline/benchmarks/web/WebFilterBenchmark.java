@@ -1,0 +1,196 @@
+package dev.threadline.benchmarks.web;
+
+import dev.threadline.web.reactive.ThreadlineWebFilter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.slf4j.MDC;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.RequestPath;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebExchangeDecorator;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+
+/**
+ * Issue #18: the WebFlux filter's overhead per request (goal: at most 1 µs), without the access line's I/O, as
+ * {@link FilterBenchmark} measures the servlet filter's. One request as a caller sends it (traceparent,
+ * X-Request-Id, User-Agent) through {@link ThreadlineWebFilter} to a chain whose handler reads the request id from
+ * the MDC inside a Reactor operator, against the same chain subscribed to directly; Reactor's automatic context
+ * propagation is on for both, as the starter sets it. The exchange answers exactly what the filter asks (headers,
+ * path, attributes, status) with a fresh response and attribute map per request, so the figure is the filter's own
+ * work plus what its context entry costs the chain.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class WebFilterBenchmark {
+
+  private ThreadlineWebFilter withAccessLine;
+  private ThreadlineWebFilter withoutAccessLine;
+  private WebFilterChain chain;
+  private ServerHttpRequest request;
+  private Blackhole hole;
+
+  @Setup
+  public void setUp(Blackhole blackhole) {
+    WebBench.logbackWithoutIo();
+    Hooks.enableAutomaticContextPropagation();
+    withAccessLine = new ThreadlineWebFilter();
+    withoutAccessLine = new ThreadlineWebFilter();
+    withoutAccessLine.setAccessLog(false);
+    hole = blackhole;
+    chain = exchange -> Mono.fromRunnable(() -> hole.consume(MDC.get("requestId")));
+    request = new Request();
+    checkTheFilterWorks(withAccessLine);
+    checkTheFilterWorks(withoutAccessLine);
+  }
+
+  /** Fails the run if the filter fell back to its failure path (which would measure nothing of its work). */
+  private static void checkTheFilterWorks(ThreadlineWebFilter filter) {
+    String[] seen = new String[1];
+    Exchange exchange = new Exchange(new Request());
+    filter.filter(exchange, e -> Mono.fromRunnable(() -> seen[0] = MDC.get("requestId"))).subscribe();
+    String echoed = exchange.getResponse().getHeaders().getFirst("X-Request-Id");
+    if (!"01kkp3m9z8r5w2f7c0x4".equals(seen[0]) || !"01kkp3m9z8r5w2f7c0x4".equals(echoed)) {
+      throw new IllegalStateException("the filter did not run: MDC " + seen[0] + ", echoed " + echoed);
+    }
+  }
+
+  @Benchmark
+  public void chainAlone() {
+    chain.filter(new Exchange(request)).subscribe();
+  }
+
+  @Benchmark
+  public void filterWithAccessLine() {
+    withAccessLine.filter(new Exchange(request), chain).subscribe();
+  }
+
+  @Benchmark
+  public void filterWithoutAccessLine() {
+    withoutAccessLine.filter(new Exchange(request), chain).subscribe();
+  }
+
+  /** A GET from a traced caller; the server parsed its headers once. */
+  static final class Request extends ServerHttpRequestDecorator {
+    private static final URI URI_ = URI.create("http://orders.internal/api/orders/42");
+    private final HttpHeaders headers = new HttpHeaders();
+    private final RequestPath path = RequestPath.parse(URI_, "");
+    private final InetSocketAddress remote = new InetSocketAddress("10.0.3.7", 41234);
+
+    Request() {
+      super(WebBench.unusable(ServerHttpRequest.class));
+      headers.set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+      headers.set("X-Request-Id", "01kkp3m9z8r5w2f7c0x4");
+      headers.set("User-Agent", "okhttp/4.12.0");
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      return headers;
+    }
+
+    @Override
+    public URI getURI() {
+      return URI_;
+    }
+
+    @Override
+    public RequestPath getPath() {
+      return path;
+    }
+
+    @Override
+    public HttpMethod getMethod() {
+      return HttpMethod.GET;
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+      return remote;
+    }
+  }
+
+  /** A response not yet committed, with its own headers; status 200. */
+  static final class Response extends ServerHttpResponseDecorator {
+    private static final ServerHttpResponse NONE = WebBench.unusable(ServerHttpResponse.class);
+    private final HttpHeaders headers = new HttpHeaders();
+
+    Response() {
+      super(NONE);
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      return headers;
+    }
+
+    @Override
+    public HttpStatusCode getStatusCode() {
+      return null;
+    }
+
+    @Override
+    public boolean isCommitted() {
+      return false;
+    }
+  }
+
+  /** One exchange per request, as the server makes one. */
+  static final class Exchange extends ServerWebExchangeDecorator {
+    private static final ServerWebExchange NONE = WebBench.unusable(ServerWebExchange.class);
+    private final ServerHttpRequest request;
+    private final ServerHttpResponse response = new Response();
+    private final Map<String, Object> attributes = new HashMap<>(4);
+
+    Exchange(ServerHttpRequest request) {
+      super(NONE);
+      this.request = request;
+    }
+
+    @Override
+    public ServerHttpRequest getRequest() {
+      return request;
+    }
+
+    @Override
+    public ServerHttpResponse getResponse() {
+      return response;
+    }
+
+    @Override
+    public Map<String, Object> getAttributes() {
+      return attributes;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getAttribute(String name) {
+      return (T) attributes.get(name);
+    }
+  }
+}

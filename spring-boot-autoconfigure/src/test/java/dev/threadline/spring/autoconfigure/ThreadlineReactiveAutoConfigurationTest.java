@@ -1,0 +1,54 @@
+package dev.threadline.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadline.web.reactive.ThreadlineWebFilter;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import reactor.core.publisher.Hooks;
+
+/** The reactive auto-configuration's conditions, in real application contexts. */
+class ThreadlineReactiveAutoConfigurationTest {
+
+  private final ReactiveWebApplicationContextRunner reactive = new ReactiveWebApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class,
+          ThreadlineReactiveAutoConfiguration.class));
+
+  @Test
+  void aReactiveApplicationGetsTheWebFilter_configuredByThreadlineFilterProperties_andContextPropagation() {
+    Hooks.disableAutomaticContextPropagation();
+    reactive.withPropertyValues("threadline.filter.request-id-header=X-Trace-Ref").run(context -> {
+      assertThat(context).hasSingleBean(ThreadlineWebFilter.class).doesNotHaveBean("threadlineFilter");
+      assertThat(context.getBean(ThreadlineWebFilter.class).getOrder())
+          .isEqualTo(ThreadlineAutoConfiguration.FILTER_ORDER);
+      assertThat(Hooks.isAutomaticContextPropagationEnabled()).isTrue();
+    });
+  }
+
+  @Test
+  void switchedOff_orWithoutWebFilters_orInAServletApplication_noWebFilter() {
+    reactive.withPropertyValues("threadline.filter.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ThreadlineWebFilter.class));
+    reactive.withClassLoader(new FilteredClassLoader("dev.threadline.web.reactive."))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("threadlineWebFilter"));
+    new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class,
+        ThreadlineReactiveAutoConfiguration.class))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ThreadlineWebFilter.class)
+            .hasBean("threadlineFilter"));
+  }
+
+  @Test
+  void aBadFilterSettingFailsAtStartUp_namingIt() {
+    reactive.withPropertyValues("threadline.filter.client-error-level=LOUD")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("clientErrorLevel"));
+  }
+
+  @Test
+  void theApplicationsOwnWebFilterWins() {
+    reactive.withBean("threadlineWebFilter", ThreadlineWebFilter.class, ThreadlineWebFilter::new)
+        .run(context -> assertThat(context).hasSingleBean(ThreadlineWebFilter.class));
+  }
+}
