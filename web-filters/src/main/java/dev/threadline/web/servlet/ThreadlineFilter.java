@@ -8,6 +8,7 @@ import dev.threadline.core.internal.RemoteParent;
 import dev.threadline.core.internal.TraceBridges;
 import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.web.internal.AccessLines;
 import dev.threadline.web.internal.Paths;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -417,13 +418,13 @@ public class ThreadlineFilter implements Filter {
     String path = Paths.withoutPathParameters(request.getRequestURI());
     // An exception that escaped the chain becomes a 500 once the container handles it, whatever was set before.
     int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
-    Level level = status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;
+    Level level = AccessLines.level(status, clientErrorLevel, serverErrorLevel);
     if (!accessLogger.isEnabledForLevel(level)) {
       return;
     }
     String method = request.getMethod();
     String loggedPath = cap(path, MAX_PATH);
-    double durationMs = Math.round(nanos / 1_000.0) / 1_000.0;
+    double durationMs = AccessLines.millis(nanos);
     org.slf4j.spi.LoggingEventBuilder line = accessLogger.atLevel(level)
         .addKeyValue("method", method)
         .addKeyValue("path", loggedPath);
@@ -607,11 +608,7 @@ public class ThreadlineFilter implements Filter {
   }
 
   private static Level level(String value, String setting) {
-    try {
-      return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(setting + " must be TRACE, DEBUG, INFO, WARN or ERROR, not '" + value + "'");
-    }
+    return AccessLines.parseLevel(value, setting);
   }
 
   /** An exact path, or a prefix ending in {@code /**}. */
