@@ -56,6 +56,7 @@ final class EchoService implements AutoCloseable {
   static final MethodDescriptor<String, String> MISSING = method("Missing", MethodDescriptor.MethodType.UNARY);
   static final MethodDescriptor<String, String> BOOM = method("Boom", MethodDescriptor.MethodType.UNARY);
   static final MethodDescriptor<String, String> RAW = method("Raw", MethodDescriptor.MethodType.UNARY);
+  static final MethodDescriptor<String, String> HANG = method("Hang", MethodDescriptor.MethodType.UNARY);
 
   static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
     return MethodDescriptor.<String, String>newBuilder().setType(type)
@@ -94,6 +95,11 @@ final class EchoService implements AutoCloseable {
           throw new IllegalStateException("boom");
         }))
         .addMethod(RAW, rawHandler())
+        .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> {
+          // Never answers: the caller cancels.
+          ((io.grpc.stub.ServerCallStreamObserver<String>) response).setOnCancelHandler(() -> APP.info("cancelled"));
+          APP.info("hanging");
+        }))
         .build();
     ServerInterceptor capture = new ServerInterceptor() {
       @Override

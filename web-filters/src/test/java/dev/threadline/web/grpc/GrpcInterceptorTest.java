@@ -172,6 +172,33 @@ class GrpcInterceptorTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"netty", "inprocess"})
+  void aCallTheClientCancels_endsInOnCancelInTheCallsScope_withACancelledAccessLine(String transport)
+      throws Exception {
+    try (EchoService service = EchoService.start(transport, new ThreadlineServerInterceptor());
+         LogCapture capture = LogCapture.capture()) {
+      ManagedChannel channel = service.channel(new ThreadlineClientInterceptor());
+      com.google.common.util.concurrent.ListenableFuture<String> answer =
+          io.grpc.stub.ClientCalls.futureUnaryCall(channel.newCall(EchoService.HANG, CallOptions.DEFAULT), "x");
+      Awaitility.await().atMost(Duration.ofSeconds(5))
+          .until(() -> capture.lines(l -> "hanging".equals(l.get("message"))).size() == 1);
+      answer.cancel(true);
+      awaitLines(capture, 1, 1);
+      Awaitility.await().atMost(Duration.ofSeconds(5))
+          .until(() -> capture.lines(l -> "cancelled".equals(l.get("message"))).size() == 1);
+
+      Map<String, Object> access = only(capture.byLogger("dev.threadline.access"));
+      assertThat(access).containsEntry("path", "/test.Echo/Hang").containsEntry("status", 499)
+          .containsEntry("grpc_status", "CANCELLED").containsEntry("level", "warn");
+      assertThat(only(capture.lines(l -> "cancelled".equals(l.get("message")))))
+          .containsEntry("span_id", access.get("span_id")).containsEntry("requestId", access.get("requestId"));
+      assertThat(only(capture.byLogger("dev.threadline.client"))).containsEntry("grpc_status", "CANCELLED")
+          .containsEntry("status", 499).containsEntry("level", "warn");
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void untrustedCaller_getsANewTrace_andWhatItSentIsLoggedAsCallerIdsOnly() throws Exception {
     CorrelationPropagator edge = CorrelationPropagator.builder().trustIncoming(false).build();
