@@ -52,12 +52,15 @@ import org.slf4j.MDC;
  * without the interceptor. Lines are handed to Logback, whose only appender does nothing.
  *
  * <p>And a unary round trip over the in-process transport (direct executors), without and with both interceptors.
+ * Runs with the tracer bridges off ({@code -Dthreadline.bridges=off}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+// Threadline alone, as in a service without threadline-otel-bridge (which this jar carries for its own benchmarks):
+// with the bridge, every scope also enters and leaves the tracer's context.
+@Fork(value = 1, jvmArgsAppend = "-Dthreadline.bridges=off")
 @State(Scope.Thread)
 public class GrpcInterceptorBenchmark {
 

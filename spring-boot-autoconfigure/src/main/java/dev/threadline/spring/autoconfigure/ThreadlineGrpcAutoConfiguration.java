@@ -24,7 +24,7 @@ import org.springframework.context.annotation.Configuration;
  * gRPC builds. Without it, add them yourself: {@code serverBuilder.intercept(serverInterceptor)},
  * {@code channelBuilder.intercept(clientInterceptor)}. {@code threadline.grpc.enabled=false} turns it all off.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 @AutoConfiguration(after = ThreadlineAutoConfiguration.class)
 @ConditionalOnClass(name = {"io.grpc.ServerInterceptor", "dev.threadline.web.grpc.ThreadlineServerInterceptor"})

@@ -230,7 +230,7 @@ public class ThreadlineProperties {
    * The gRPC interceptors (grpc-java): their access and call lines follow {@code threadline.filter.*} and
    * {@code threadline.client.log-calls}.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   public static class Grpc {
     /** Whether to provide the gRPC server and client interceptors (and register them with Spring gRPC). */

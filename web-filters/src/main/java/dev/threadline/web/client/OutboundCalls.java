@@ -177,7 +177,7 @@ public final class OutboundCalls {
      * name ({@code OK}, {@code NOT_FOUND}) as {@code grpc_status}. {@code path} is the full method name
      * ({@code /package.Service/Method}). Never throws.
      *
-     * @since 0.2.0
+     * @since 0.1.0
      */
     public void finishRpc(String host, String path, int status, String rpcStatus, Throwable failure) {
       write("POST", host, path, status, failure, null, rpcStatus);

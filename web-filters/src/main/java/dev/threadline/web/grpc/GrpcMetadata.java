@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * gRPC {@link Metadata} as a carrier: {@code traceparent}, {@code tracestate}, the request id and {@code baggage}
  * travel as ASCII metadata (gRPC keys are lower case; the names are matched as such).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class GrpcMetadata {
 
@@ -65,11 +65,14 @@ public final class GrpcMetadata {
     }
     try {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.endsWith(Metadata.BINARY_HEADER_SUFFIX) || KEYS.size() > 256) {
+      if (lower.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
         return null;
       }
       key = Metadata.Key.of(lower, Metadata.ASCII_STRING_MARSHALLER);
-      KEYS.putIfAbsent(name, key);
+      // The names come from the propagator's settings, a handful; the bound only guards against misuse.
+      if (KEYS.size() < 256) {
+        KEYS.putIfAbsent(name, key);
+      }
       return key;
     } catch (RuntimeException e) {
       return null;

@@ -30,7 +30,7 @@ import java.util.Objects;
  *
  * Immutable and thread-safe. Never throws anything of its own into a call.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class ThreadlineClientInterceptor implements ClientInterceptor {
 

@@ -49,7 +49,7 @@ import org.slf4j.event.Level;
  * Immutable and thread-safe. Never throws anything of its own into a call: a failure of its own is reported once and
  * the call goes on without correlation.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class ThreadlineServerInterceptor implements ServerInterceptor {
 
@@ -328,7 +328,7 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
   /**
    * Settings of {@link ThreadlineServerInterceptor}.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   public static final class Builder {
     private CorrelationPropagator propagator;
