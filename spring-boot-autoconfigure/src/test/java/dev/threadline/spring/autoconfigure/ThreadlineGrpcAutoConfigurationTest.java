@@ -9,7 +9,6 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -30,12 +29,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.grpc.client.ClientInterceptorsConfigurer;
 import org.springframework.grpc.client.GrpcChannelBuilderCustomizer;
+import org.springframework.grpc.client.InProcessGrpcChannelFactory;
 import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.grpc.server.service.DefaultGrpcServiceConfigurer;
+import org.springframework.grpc.server.service.GrpcServiceInfo;
+import org.springframework.grpc.server.service.GrpcServiceSpec;
 
 /**
- * The gRPC auto-configuration in real contexts: the interceptor beans, Spring gRPC's global server interceptor and
- * channel customizer, and a real in-process call through what the context provides.
+ * The gRPC auto-configuration in real contexts: the interceptor beans and, with Spring gRPC, a real in-process call
+ * through Spring gRPC's own service configurer (global server interceptors) and channel factory (customizers).
  */
 class ThreadlineGrpcAutoConfigurationTest {
 
@@ -64,27 +68,34 @@ class ThreadlineGrpcAutoConfigurationTest {
 
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
-  void withSpringGrpc_theServerInterceptorIsGlobal_andTheChannelCustomizerAddsTheClientOne() {
+  void withSpringGrpc_itsOwnServiceConfigurerAndChannelFactoryApplyBothInterceptors() {
     runner.run(context -> {
       assertThat(context).hasSingleBean(ThreadlineServerInterceptor.class)
           .hasSingleBean(ThreadlineClientInterceptor.class).hasSingleBean(GrpcChannelBuilderCustomizer.class);
       assertThat(context.getBeanNamesForAnnotation(GlobalServerInterceptor.class))
           .containsExactly("threadlineGrpcServerInterceptor");
 
-      // A real in-process server with the global interceptor, and a channel built through the customizer.
+      // Spring gRPC's own wiring: its service configurer applies the global server interceptors it finds in the
+      // context, and its in-process channel factory applies the channel customizers.
       ServerServiceDefinition service = ServerServiceDefinition.builder("boot.Echo")
           .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
             LoggerFactory.getLogger("boot.grpc").info("handling {}", request);
             response.onNext("hi " + request);
             response.onCompleted();
           })).build();
+      DefaultGrpcServiceConfigurer configurer = new DefaultGrpcServiceConfigurer(context);
+      configurer.afterPropertiesSet();
+      ServerServiceDefinition configured = configurer.configure(
+          new GrpcServiceSpec(() -> service, GrpcServiceInfo.withInterceptors(List.of())), null);
       String name = InProcessServerBuilder.generateName();
-      Server server = InProcessServerBuilder.forName(name)
-          .addService(ServerInterceptors.intercept(service, context.getBean(ThreadlineServerInterceptor.class)))
-          .build().start();
-      InProcessChannelBuilder builder = InProcessChannelBuilder.forName(name);
-      ((GrpcChannelBuilderCustomizer) context.getBean(GrpcChannelBuilderCustomizer.class)).customize(name, builder);
-      ManagedChannel channel = builder.build();
+      Server server = InProcessServerBuilder.forName(name).addService(configured).build().start();
+      ClientInterceptorsConfigurer clientInterceptors = new ClientInterceptorsConfigurer(context);
+      clientInterceptors.afterPropertiesSet();
+      List<GrpcChannelBuilderCustomizer<InProcessChannelBuilder>> customizers =
+          context.getBeanProvider(GrpcChannelBuilderCustomizer.class).orderedStream()
+              .map(c -> (GrpcChannelBuilderCustomizer<InProcessChannelBuilder>) c).toList();
+      InProcessGrpcChannelFactory channels = new InProcessGrpcChannelFactory(customizers, clientInterceptors);
+      ManagedChannel channel = channels.createChannel("in-process:" + name);
       try (LogCapture capture = LogCapture.capture()) {
         assertThat(ClientCalls.blockingUnaryCall(channel, SAY, CallOptions.DEFAULT, "boot")).isEqualTo("hi boot");
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> capture.byLogger("dev.threadline.access").size()
