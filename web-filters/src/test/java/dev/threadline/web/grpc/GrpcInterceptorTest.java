@@ -10,6 +10,10 @@ import dev.threadline.web.LogCapture;
 import dev.threadline.web.client.OutboundCalls;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -258,6 +262,31 @@ class GrpcInterceptorTest {
       assertThat(access.get("requestId")).isNotEqualTo("bad id with spaces and ; semicolons");
       assertThat(access).doesNotContainKey("parent_span_id").containsEntry("grpc_status", "OK");
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The README's two lines (gRPC), with a free port, and plaintext for the test's server without TLS. */
+  @Test
+  void readmeLines_serverBuilderAndChannelBuilderIntercept_giveOneTrace() throws Exception {
+    ServerServiceDefinition orders = ServerServiceDefinition.builder("test.Echo")
+        .addMethod(EchoService.SAY, io.grpc.stub.ServerCalls.asyncUnaryCall((request, response) -> {
+          EchoService.APP.info("handling {}", request);
+          response.onNext("hello " + request);
+          response.onCompleted();
+        })).build();
+    Server server = ServerBuilder.forPort(0).addService(orders).intercept(new ThreadlineServerInterceptor()).build();
+    server.start();
+    ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + server.getPort()).usePlaintext()
+        .intercept(new ThreadlineClientInterceptor()).build();
+    try (LogCapture capture = LogCapture.capture()) {
+      assertThat(ClientCalls.blockingUnaryCall(channel, EchoService.SAY, CallOptions.DEFAULT, "r")).isEqualTo("hello r");
+      awaitLines(capture, 1, 1);
+      Map<String, Object> call = only(capture.byLogger("dev.threadline.client"));
+      assertThat(only(capture.byLogger("dev.threadline.access"))).containsEntry("trace_id", call.get("trace_id"))
+          .containsEntry("parent_span_id", call.get("span_id"));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
