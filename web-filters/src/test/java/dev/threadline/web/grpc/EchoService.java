@@ -57,6 +57,7 @@ final class EchoService implements AutoCloseable {
   static final MethodDescriptor<String, String> BOOM = method("Boom", MethodDescriptor.MethodType.UNARY);
   static final MethodDescriptor<String, String> RAW = method("Raw", MethodDescriptor.MethodType.UNARY);
   static final MethodDescriptor<String, String> HANG = method("Hang", MethodDescriptor.MethodType.UNARY);
+  static final MethodDescriptor<String, String> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
 
   static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
     return MethodDescriptor.<String, String>newBuilder().setType(type)
@@ -95,6 +96,24 @@ final class EchoService implements AutoCloseable {
           throw new IllegalStateException("boom");
         }))
         .addMethod(RAW, rawHandler())
+        .addMethod(CHAT, ServerCalls.asyncBidiStreamingCall(response -> new io.grpc.stub.StreamObserver<String>() {
+          @Override
+          public void onNext(String message) {
+            APP.info("chat got {}", message);
+            response.onNext("re " + message);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            APP.info("chat failed");
+          }
+
+          @Override
+          public void onCompleted() {
+            APP.info("chat done");
+            response.onCompleted();
+          }
+        }))
         .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> {
           // Never answers: the caller cancels.
           ((io.grpc.stub.ServerCallStreamObserver<String>) response).setOnCancelHandler(() -> APP.info("cancelled"));

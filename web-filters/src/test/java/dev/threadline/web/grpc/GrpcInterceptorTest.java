@@ -148,6 +148,53 @@ class GrpcInterceptorTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"netty", "inprocess"})
+  void bidiStreamingCall_everyMessageCallbackRunsInTheServerSpan(String transport) throws Exception {
+    try (EchoService service = EchoService.start(transport, new ThreadlineServerInterceptor());
+         LogCapture capture = LogCapture.capture()) {
+      ManagedChannel channel = service.channel(new ThreadlineClientInterceptor());
+      List<String> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      io.grpc.stub.StreamObserver<String> requests = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+          channel.newCall(EchoService.CHAT, CallOptions.DEFAULT), new io.grpc.stub.StreamObserver<String>() {
+            @Override
+            public void onNext(String value) {
+              answers.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+              done.countDown();
+            }
+          });
+      for (String m : List.of("a", "b", "c")) {
+        requests.onNext(m);
+      }
+      requests.onCompleted();
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(answers).containsExactly("re a", "re b", "re c");
+      awaitLines(capture, 1, 1);
+
+      Map<String, Object> access = only(capture.byLogger("dev.threadline.access"));
+      Map<String, Object> call = only(capture.byLogger("dev.threadline.client"));
+      List<Map<String, Object>> handler = capture.byLogger("grpc.app");
+      assertThat(handler).extracting(l -> l.get("message"))
+          .containsExactly("chat got a", "chat got b", "chat got c", "chat done");
+      for (Map<String, Object> line : handler) {
+        assertThat(line).containsEntry("span_id", access.get("span_id")).containsEntry("trace_id", call.get("trace_id"));
+      }
+      assertThat(access).containsEntry("path", "/test.Echo/Chat").containsEntry("grpc_status", "OK")
+          .containsEntry("parent_span_id", call.get("span_id"));
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"netty", "inprocess"})
   void errorStatuses_mapToHttpStatusesAndTheFiltersLevels_onBothSides(String transport) throws Exception {
     try (EchoService service = EchoService.start(transport, new ThreadlineServerInterceptor());
          LogCapture capture = LogCapture.capture()) {
