@@ -26,6 +26,7 @@ public class ThreadlineProperties {
   private final Brave brave = new Brave();
   private final Encoder encoder = new Encoder();
   private final Propagation propagation = new Propagation();
+  private final Grpc grpc = new Grpc();
 
   public Filter getFilter() {
     return filter;
@@ -65,6 +66,10 @@ public class ThreadlineProperties {
 
   public Brave getBrave() {
     return brave;
+  }
+
+  public Grpc getGrpc() {
+    return grpc;
   }
 
   /**
@@ -218,6 +223,25 @@ public class ThreadlineProperties {
 
     public void setLogCalls(boolean logCalls) {
       this.logCalls = logCalls;
+    }
+  }
+
+  /**
+   * The gRPC interceptors (grpc-java): their access and call lines follow {@code threadline.filter.*} and
+   * {@code threadline.client.log-calls}.
+   *
+   * @since 0.1.0
+   */
+  public static class Grpc {
+    /** Whether to provide the gRPC server and client interceptors (and register them with Spring gRPC). */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
     }
   }
 

@@ -168,6 +168,23 @@ public final class OutboundCalls {
      */
     public void finish(String method, String host, String path, int status, Throwable failure,
         String traceresponse) {
+      write(method, host, path, status, failure, traceresponse, null);
+    }
+
+    /**
+     * Ends an RPC (gRPC): the call line carries {@code status}, the HTTP status the RPC's status maps to (so the
+     * level rule and every query on {@code status} read it as they read an HTTP call's), and the RPC's own status
+     * name ({@code OK}, {@code NOT_FOUND}) as {@code grpc_status}. {@code path} is the full method name
+     * ({@code /package.Service/Method}). Never throws.
+     *
+     * @since 0.1.0
+     */
+    public void finishRpc(String host, String path, int status, String rpcStatus, Throwable failure) {
+      write("POST", host, path, status, failure, null, rpcStatus);
+    }
+
+    private void write(String method, String host, String path, int status, Throwable failure,
+        String traceresponse, String rpcStatus) {
       if (!logCalls) {
         return;
       }
@@ -186,6 +203,9 @@ public final class OutboundCalls {
           if (failure == null) {
             line = line.addKeyValue("status", status);
           }
+          if (rpcStatus != null) {
+            line = line.addKeyValue("grpc_status", rpcStatus);
+          }
           line = line.addKeyValue("duration_ms", durationMs);
           if (span.parentSpanId().isPresent()) {
             line = line.addKeyValue("parent_span_id", span.parentSpanId().get());
@@ -197,7 +217,7 @@ public final class OutboundCalls {
           if (failure != null) {
             line.setCause(failure).log("{} {}{} failed after {} ms", method, host, safePath, durationMs);
           } else {
-            line.log("{} {}{} {} {} ms", method, host, safePath, status, durationMs);
+            line.log("{} {}{} {} {} ms", method, host, safePath, rpcStatus != null ? rpcStatus : status, durationMs);
           }
         }
       } catch (RuntimeException e) {
