@@ -7,7 +7,7 @@ import org.aopalliance.aop.Advice;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.config.AbstractRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.config.BaseRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 
 /**
@@ -36,26 +36,26 @@ public final class ThreadlineRabbitListenerAdvice implements MethodInterceptor {
 
   /**
    * Puts a {@code ThreadlineRabbitListenerAdvice} first in the factory's advice chain, keeping the advice the factory
-   * has (such as Spring Boot's retry interceptor) behind it; a factory that has one already is left as it is. The
-   * factory tells its chain to subclasses only, so it is read reflectively; where that is refused the factory is left
-   * unchanged rather than lose its advice, and {@code false} is returned. Never throws.
+   * has (such as Spring Boot's retry interceptor) behind it; a factory that has one already is left as it is. Call it
+   * after the factory is configured: the containers it creates from then on run each message in its span. Never
+   * throws.
    *
    * @return whether the factory's containers run each message in its span
    */
-  public static boolean addTo(AbstractRabbitListenerContainerFactory<?> factory) {
+  public static boolean addTo(BaseRabbitListenerContainerFactory<?> factory) {
     try {
-      Method getter = AbstractRabbitListenerContainerFactory.class.getDeclaredMethod("getAdviceChain");
-      getter.setAccessible(true);
-      factory.setAdviceChain(withOurs((Advice[]) getter.invoke(factory)));
+      factory.setAdviceChain(withOurs(factory.getAdviceChain()));
       return true;
-    } catch (ReflectiveOperationException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return false;
     }
   }
 
   /**
-   * Puts a {@code ThreadlineRabbitListenerAdvice} first in a container's advice chain, keeping the advice it has.
-   * Call it before the container starts. Never throws.
+   * Puts a {@code ThreadlineRabbitListenerAdvice} first in a container's advice chain, keeping the advice it has. A
+   * container tells its chain to subclasses only, so it is read reflectively; where that is refused the container is
+   * left unchanged rather than lose its advice, and {@code false} is returned.
+   * Call it before the container is initialized ({@code afterPropertiesSet}) or started. Never throws.
    *
    * @return whether the container runs each message in its span
    */
