@@ -23,6 +23,8 @@ import org.slf4j.MDC;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageListener;
 import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerEndpoint;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -108,6 +110,46 @@ class RabbitSpringPropagationTest {
       assertThat(line).containsEntry("requestId", "req-spring-rabbit")
           .containsEntry("trace_id", sent.get("trace_id")).containsEntry("span_id", consumed.spanId());
       assertThat(line.get("span_id")).isNotEqualTo(sent.get("span_id"));
+    } finally {
+      container.stop();
+    }
+  }
+
+  @Test
+  void aFactorysContainersRunEachMessageInItsSpan_keepingTheFactorysAdvice() throws Exception {
+    BlockingQueue<Correlation> received = new ArrayBlockingQueue<>(1);
+    AtomicInteger applicationAdvice = new AtomicInteger();
+    SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
+    factory.setConnectionFactory(connections);
+    factory.setAdviceChain((MethodInterceptor) invocation -> {
+      applicationAdvice.incrementAndGet();
+      return invocation.proceed();
+    });
+    assertThat(ThreadlineRabbitListenerAdvice.addTo(factory)).isTrue();
+    assertThat(ThreadlineRabbitListenerAdvice.addTo(factory)).isTrue();
+    assertThat(factory.getAdviceChain()).hasSize(2);
+    assertThat(factory.getAdviceChain()[0]).isInstanceOf(ThreadlineRabbitListenerAdvice.class);
+
+    new RabbitAdmin(connections).declareQueue(new Queue("factory-orders", false, false, true));
+    SimpleRabbitListenerEndpoint endpoint = new SimpleRabbitListenerEndpoint();
+    endpoint.setId("factory-orders");
+    endpoint.setQueueNames("factory-orders");
+    endpoint.setMessageListener(message -> received.add(Correlation.current().orElseThrow()));
+    SimpleMessageListenerContainer container = factory.createListenerContainer(endpoint);
+    container.afterPropertiesSet();
+    container.start();
+    try {
+      RabbitTemplate template = new RabbitTemplate(connections);
+      ThreadlineRabbitPostProcessor.addTo(template);
+      Correlation sending = Correlation.newTrace("req-factory");
+      try (CorrelationScope ignored = sending.open()) {
+        template.convertAndSend("factory-orders", "order 8");
+      }
+      Correlation handled = received.poll(10, TimeUnit.SECONDS);
+      assertThat(handled).as("the message arrived").isNotNull();
+      assertThat(handled.requestId()).isEqualTo("req-factory");
+      assertThat(handled.parentSpanId()).hasValue(sending.spanId());
+      assertThat(applicationAdvice).hasValue(1);
     } finally {
       container.stop();
     }

@@ -38,40 +38,69 @@ public final class ThreadlineRabbitListenerAdvice implements MethodInterceptor {
    * Puts a {@code ThreadlineRabbitListenerAdvice} first in the factory's advice chain, keeping the advice the factory
    * has (such as Spring Boot's retry interceptor) behind it; a factory that has one already is left as it is. Call it
    * after the factory is configured: the containers it creates from then on run each message in its span. Never
-   * throws.
+   * throws: where the chain cannot be read, the factory is left unchanged rather than lose its advice, and
+   * {@code false} is returned.
    *
    * @return whether the factory's containers run each message in its span
    */
   public static boolean addTo(BaseRabbitListenerContainerFactory<?> factory) {
+    Advice[] chain = adviceChainOf(factory);
+    if (chain == null) {
+      return false;
+    }
     try {
-      factory.setAdviceChain(withOurs(factory.getAdviceChain()));
+      factory.setAdviceChain(withOurs(chain));
       return true;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       return false;
     }
   }
 
   /**
-   * Puts a {@code ThreadlineRabbitListenerAdvice} first in a container's advice chain, keeping the advice it has. A
-   * container tells its chain to subclasses only, so it is read reflectively; where that is refused the container is
-   * left unchanged rather than lose its advice, and {@code false} is returned.
-   * Call it before the container is initialized ({@code afterPropertiesSet}) or started. Never throws.
+   * Puts a {@code ThreadlineRabbitListenerAdvice} first in a container's advice chain, keeping the advice it has.
+   * Call it before the container is initialized ({@code afterPropertiesSet}) or started. Never throws: where the
+   * chain cannot be read, the container is left unchanged rather than lose its advice, and {@code false} is returned.
    *
    * @return whether the container runs each message in its span
    */
   public static boolean addTo(AbstractMessageListenerContainer container) {
+    Advice[] chain = adviceChainOf(container);
+    if (chain == null) {
+      return false;
+    }
     try {
-      Method getter = AbstractMessageListenerContainer.class.getDeclaredMethod("getAdviceChain");
-      getter.setAccessible(true);
-      container.setAdviceChain(withOurs((Advice[]) getter.invoke(container)));
+      container.setAdviceChain(withOurs(chain));
       return true;
-    } catch (ReflectiveOperationException | RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       return false;
     }
   }
 
-  private static Advice[] withOurs(Advice[] chain) {
-    Advice[] existing = chain == null ? new Advice[0] : chain;
+  /**
+   * The advice chain of a factory or container (empty when it has none), or {@code null} when it cannot be read.
+   * Containers tell it to subclasses only ({@code protected getAdviceChain()}), factories publicly or not depending on
+   * the Spring AMQP version, so the getter is found and called reflectively on both.
+   */
+  private static Advice[] adviceChainOf(Object target) {
+    for (Class<?> type = target.getClass(); type != null; type = type.getSuperclass()) {
+      try {
+        Method getter = type.getDeclaredMethod("getAdviceChain");
+        if (!Advice[].class.equals(getter.getReturnType())) {
+          return null;
+        }
+        getter.setAccessible(true);
+        Advice[] chain = (Advice[]) getter.invoke(target);
+        return chain == null ? new Advice[0] : chain;
+      } catch (NoSuchMethodException e) {
+        // Declared further up.
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static Advice[] withOurs(Advice[] existing) {
     for (Advice advice : existing) {
       if (advice instanceof ThreadlineRabbitListenerAdvice) {
         return existing;
