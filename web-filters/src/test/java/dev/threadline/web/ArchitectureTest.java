@@ -51,5 +51,9 @@ class ArchitectureTest {
     confined("dev.threadline.web.messaging.kafka", "dev.threadline.web.messaging..", "org.apache.kafka..");
     confined("dev.threadline.web.messaging.jms", "dev.threadline.web.messaging..", "jakarta.jms..");
     confined("dev.threadline.web.grpc", "dev.threadline.web.grpc", "dev.threadline.web.client", "io.grpc..");
+    confined("dev.threadline.web.messaging.rabbit", "dev.threadline.web.messaging",
+        "dev.threadline.web.messaging.rabbit", "com.rabbitmq.client..");
+    confined("dev.threadline.web.messaging.rabbit.spring", "dev.threadline.web.messaging..", "com.rabbitmq.client..",
+        "org.springframework.amqp..", "org.aopalliance..");
   }
 }

@@ -22,6 +22,7 @@ public class ThreadlineProperties {
   private final Console console = new Console();
   private final Kafka kafka = new Kafka();
   private final Jms jms = new Jms();
+  private final Rabbit rabbit = new Rabbit();
   private final Loki loki = new Loki();
   private final Brave brave = new Brave();
   private final Encoder encoder = new Encoder();
@@ -50,6 +51,10 @@ public class ThreadlineProperties {
 
   public Jms getJms() {
     return jms;
+  }
+
+  public Rabbit getRabbit() {
+    return rabbit;
   }
 
   public Loki getLoki() {
@@ -307,6 +312,25 @@ public class ThreadlineProperties {
    */
   public static class Jms {
     /** Whether to wire propagation into spring-jms. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /**
+   * Spring AMQP (RabbitMQ): RabbitTemplate beans write the correlation into the messages they publish, listener
+   * container factories run each message in its span.
+   *
+   * @since 0.1.0
+   */
+  public static class Rabbit {
+    /** Whether to wire propagation into Spring AMQP (spring-rabbit). */
     private boolean enabled = true;
 
     public boolean isEnabled() {

@@ -11,8 +11,8 @@ import dev.threadline.core.internal.W3CTraceContext;
 import java.util.Map;
 
 /**
- * Propagation through a message's headers, for any transport: the Kafka and JMS helpers are this with their own
- * carriers, and SQS, RabbitMQ or NATS need nothing more than a header map.
+ * Propagation through a message's headers, for any transport: the Kafka, JMS and RabbitMQ helpers are this with
+ * their own carriers, and SQS or NATS need nothing more than a header map.
  *
  * <p>The producing side writes the correlation current when the message is sent (a new trace when none is), so the
  * consumer's span is a child of the span that produced the message and the producer's log lines carry the parent's
