@@ -236,9 +236,14 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
       failure = e;
     }
 
+    /** Runs inside the response's commit: never throws into it. */
     void commit(ServerHttpResponse response) {
-      HttpStatusCode status = response.getStatusCode();
-      committedStatus = status == null ? 200 : status.value();
+      try {
+        HttpStatusCode status = response.getStatusCode();
+        committedStatus = status == null ? 200 : status.value();
+      } catch (RuntimeException e) {
+        reportOnce("could not read the response status", e);
+      }
     }
 
     void finish(SignalType signal) {
