@@ -139,6 +139,7 @@ public class WebFilterBenchmark {
   static final class Response extends ServerHttpResponseDecorator {
     private static final ServerHttpResponse NONE = WebBench.unusable(ServerHttpResponse.class);
     private final HttpHeaders headers = new HttpHeaders();
+    private java.util.function.Supplier<? extends Mono<Void>> beforeCommit;
 
     Response() {
       super(NONE);
@@ -157,6 +158,12 @@ public class WebFilterBenchmark {
     @Override
     public boolean isCommitted() {
       return false;
+    }
+
+    @Override
+    public void beforeCommit(java.util.function.Supplier<? extends Mono<Void>> action) {
+      // Kept, as a server's response keeps it; never committed here.
+      this.beforeCommit = action;
     }
   }
 

@@ -141,11 +141,17 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
         warnNoPropagation();
       }
       ServerHttpRequest request = exchange.getRequest();
-      Inbound.Start start = inbound.start(request, REQUEST_GETTER, remoteAddress(request), false);
+      String remoteAddress = remoteAddress(request);
+      Inbound.Start start = inbound.start(request, REQUEST_GETTER, remoteAddress, false);
       Correlation correlation = start.correlation();
-      RequestState state = new RequestState(exchange, correlation, start.callerIds(), started);
+      RequestState state = new RequestState(exchange, correlation, start.callerIds(), started, remoteAddress);
       exchange.getAttributes().put(STATE_ATTRIBUTE, state);
       ServerHttpResponse response = exchange.getResponse();
+      // The status as the response commits: a servlet container may recycle the response before the access line.
+      response.beforeCommit(() -> {
+        state.commit(response);
+        return Mono.empty();
+      });
       if (echoRequestId) {
         response.getHeaders().set(start.propagator().requestIdHeader(), correlation.requestId());
       }
@@ -177,8 +183,8 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
    * The path within the application, decoded, dot segments resolved and without path parameters: what skip
    * patterns match, so {@code /actuator/health/../../admin} is the {@code /admin} request it is.
    */
-  static String normalisedPath(ServerHttpRequest request) {
-    String raw = Paths.withoutPathParameters(request.getPath().pathWithinApplication().value());
+  static String normalisedPath(String pathWithinApplication) {
+    String raw = Paths.withoutPathParameters(pathWithinApplication);
     try {
       String path = URI.create(raw).normalize().getPath();
       return path == null || path.isEmpty() ? "/" : path;
@@ -187,24 +193,57 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
     }
   }
 
-  /** What one request needs from start to its access line. */
+  /**
+   * What one request needs from start to its access line. The request's values are read at the start: on a servlet
+   * container (WebFlux on Tomcat) the request is recycled once the response is complete, before the line is written.
+   */
   private final class RequestState implements AccessLog.Request {
     final ServerWebExchange exchange;
     final Correlation correlation;
     final Map<String, String> callerIds;
     final long started;
+    final String method;
+    final String rawPath;
+    final String query;
+    final String pathWithinApplication;
+    final String userAgent;
+    final String forwardedFor;
+    final String remoteAddress;
     volatile Throwable failure;
+    /** The status the response committed with; 0: not committed yet. */
+    volatile int committedStatus;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    RequestState(ServerWebExchange exchange, Correlation correlation, Map<String, String> callerIds, long started) {
+    RequestState(ServerWebExchange exchange, Correlation correlation, Map<String, String> callerIds, long started,
+        String remoteAddress) {
       this.exchange = exchange;
       this.correlation = correlation;
       this.callerIds = callerIds;
       this.started = started;
+      ServerHttpRequest request = exchange.getRequest();
+      URI uri = request.getURI();
+      this.method = request.getMethod().name();
+      this.rawPath = uri.getRawPath();
+      this.query = uri.getRawQuery();
+      this.pathWithinApplication = request.getPath().pathWithinApplication().value();
+      HttpHeaders headers = request.getHeaders();
+      this.userAgent = headers.getFirst("User-Agent");
+      this.forwardedFor = headers.getFirst("X-Forwarded-For");
+      this.remoteAddress = remoteAddress;
     }
 
     void failed(Throwable e) {
       failure = e;
+    }
+
+    /** Runs inside the response's commit: never throws into it. */
+    void commit(ServerHttpResponse response) {
+      try {
+        HttpStatusCode status = response.getStatusCode();
+        committedStatus = status == null ? 200 : status.value();
+      } catch (RuntimeException e) {
+        reportOnce("could not read the response status", e);
+      }
     }
 
     void finish(SignalType signal) {
@@ -216,8 +255,7 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
           callerIds.forEach(MDC::put);
         }
         try {
-          ServerHttpRequest request = exchange.getRequest();
-          if (!access.skips(normalisedPath(request))) {
+          if (!access.skips(normalisedPath(pathWithinApplication))) {
             access.write(this, status(signal), System.nanoTime() - started, correlation);
           }
         } finally {
@@ -231,42 +269,49 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
     }
 
     private int status(SignalType signal) {
-      ServerHttpResponse response = exchange.getResponse();
-      HttpStatusCode set = response.getStatusCode();
       if (signal == SignalType.CANCEL) {
         return CLIENT_CLOSED_REQUEST;
       }
+      ServerHttpResponse response = exchange.getResponse();
       Throwable e = failure;
       if (e != null && !response.isCommitted()) {
         // What WebFlux's exception handling will answer: the error's own status, else 500.
         return e instanceof ErrorResponse ? ((ErrorResponse) e).getStatusCode().value() : 500;
       }
+      int committed = committedStatus;
+      if (committed != 0) {
+        return committed;
+      }
+      HttpStatusCode set = response.getStatusCode();
       return set == null ? 200 : set.value();
     }
 
     @Override
     public String method() {
-      return exchange.getRequest().getMethod().name();
+      return method;
     }
 
     @Override
     public String rawPath() {
-      return exchange.getRequest().getURI().getRawPath();
+      return rawPath;
     }
 
     @Override
     public String query() {
-      return exchange.getRequest().getURI().getRawQuery();
+      return query;
     }
 
     @Override
     public String header(String name) {
-      return exchange.getRequest().getHeaders().getFirst(name);
+      if ("User-Agent".equalsIgnoreCase(name)) {
+        return userAgent;
+      }
+      return "X-Forwarded-For".equalsIgnoreCase(name) ? forwardedFor : null;
     }
 
     @Override
     public String remoteAddress() {
-      return ThreadlineWebFilter.remoteAddress(exchange.getRequest());
+      return remoteAddress;
     }
   }
 
