@@ -4,7 +4,7 @@ import java.util.Locale;
 import org.slf4j.event.Level;
 
 /**
- * What the inbound integrations (the servlet filter, the gRPC server interceptor) share of an access line: how a
+ * What the inbound integrations (the servlet and WebFlux filters through AccessLog, the gRPC server interceptor) share of an access line: how a
  * duration is written, which level a status gets, how long a logged value may be.
  */
 public final class AccessLines {

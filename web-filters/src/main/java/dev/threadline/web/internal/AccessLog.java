@@ -3,7 +3,6 @@ package dev.threadline.web.internal;
 import dev.threadline.core.Correlation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -69,7 +68,7 @@ public final class AccessLog {
 
   /** INFO below 400, the client-error level for 4xx, the server-error level for 5xx. */
   public Level level(int status) {
-    return status >= 500 ? serverErrorLevel : status >= 400 ? clientErrorLevel : Level.INFO;
+    return AccessLines.level(status, clientErrorLevel, serverErrorLevel);
   }
 
   /**
@@ -82,19 +81,19 @@ public final class AccessLog {
       return;
     }
     String method = request.method();
-    String loggedPath = cap(Paths.withoutPathParameters(request.rawPath()), MAX_PATH);
-    double durationMs = Math.round(nanos / 1_000.0) / 1_000.0;
+    String loggedPath = AccessLines.cap(Paths.withoutPathParameters(request.rawPath()), MAX_PATH);
+    double durationMs = AccessLines.millis(nanos);
     LoggingEventBuilder line = logger.atLevel(level)
         .addKeyValue("method", method)
         .addKeyValue("path", loggedPath);
     String query = request.query();
     if (logQuery && query != null) {
-      line = line.addKeyValue("query", cap(query, MAX_PATH));
+      line = line.addKeyValue("query", AccessLines.cap(query, MAX_PATH));
     }
     line = line.addKeyValue("status", status).addKeyValue("duration_ms", durationMs);
     String userAgent = request.header("User-Agent");
     if (userAgent != null) {
-      line = line.addKeyValue("user_agent", cap(userAgent, MAX_USER_AGENT));
+      line = line.addKeyValue("user_agent", AccessLines.cap(userAgent, MAX_USER_AGENT));
     }
     String clientIp = clientIp(request);
     if (clientIp != null) {
@@ -137,10 +136,6 @@ public final class AccessLog {
     return true;
   }
 
-  private static String cap(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max) + "…";
-  }
-
   // ---- settings
 
   /** Whether to write the access line. Default true. */
@@ -174,20 +169,12 @@ public final class AccessLog {
 
   /** The level of 4xx lines. */
   public void setClientErrorLevel(String level) {
-    this.clientErrorLevel = level(level, "clientErrorLevel");
+    this.clientErrorLevel = AccessLines.parseLevel(level, "clientErrorLevel");
   }
 
   /** The level of 5xx lines. */
   public void setServerErrorLevel(String level) {
-    this.serverErrorLevel = level(level, "serverErrorLevel");
-  }
-
-  private static Level level(String value, String setting) {
-    try {
-      return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(setting + " must be TRACE, DEBUG, INFO, WARN or ERROR, not '" + value + "'");
-    }
+    this.serverErrorLevel = AccessLines.parseLevel(level, "serverErrorLevel");
   }
 
   /** An exact path, or a prefix ending in {@code /**}. */

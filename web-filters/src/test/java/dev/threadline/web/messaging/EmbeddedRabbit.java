@@ -48,6 +48,7 @@ public final class EmbeddedRabbit implements AutoCloseable {
     attributes.put(SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false);
     attributes.put(SystemConfig.CONTEXT, Map.of(SystemConfig.QPID_WORK_DIR, work.toString()));
     launcher.startup(attributes);
+    @SuppressWarnings("unchecked") // Qpid's getContainer is generic in the container's class, which is raw here
     Broker<?> broker = system.get().getContainer(Broker.class);
     int bound = -1;
     for (Port<?> p : broker.getPorts()) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -117,7 +117,7 @@ class ThreadlineWebFilterTest {
           return Mono.delay(Duration.ofSeconds(30)).then(ServerResponse.ok().bodyValue("late"));
         })
         .GET("/boom", request -> Mono.error(new IllegalStateException("boom")))
-        .GET("/teapot", request -> Mono.error(new ResponseStatusException(HttpStatus.I_AM_A_TEAPOT)))
+        .GET("/teapot", request -> Mono.error(new ResponseStatusException(HttpStatusCode.valueOf(418))))
         .GET("/healthz", request -> ServerResponse.ok().bodyValue("up"))
         .build();
   }
