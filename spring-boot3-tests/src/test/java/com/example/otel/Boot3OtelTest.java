@@ -134,7 +134,10 @@ class Boot3OtelTest {
     assertThat(byMessage.get("back in the server span")).containsEntry("span_id", serverSpan);
     // No span of Threadline's own: the access line is written under the tracer's server span.
     assertThat(ordersAccess).containsEntry("span_id", serverSpan).containsEntry("parent_span_id", callerSpan);
-    assertThat(SPANS.getFinishedSpanItems()).extracting(SpanData::getSpanId).contains((String) serverSpan);
+    // The server span ends after the response is written, and the batch processor exports it with the next batch:
+    // wait for it rather than racing the exporter.
+    Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(SPANS.getFinishedSpanItems()).extracting(SpanData::getSpanId).contains((String) serverSpan));
     // The hop joins: the span the callee names as its parent is in a line of the caller.
     Object calleeParent = stockAccess.get("parent_span_id");
     assertThat(calleeParent).isNotNull();
