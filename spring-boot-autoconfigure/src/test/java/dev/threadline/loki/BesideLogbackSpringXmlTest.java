@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -28,8 +29,8 @@ class BesideLogbackSpringXmlTest {
   }
 
   @Test
-  void theApplicationsOwnAppendersKeepWorking_andLokiGetsTheSameLines() throws Exception {
-    Path userLog = Files.createTempDirectory("user-logging").resolve("app.log");
+  void theApplicationsOwnAppendersKeepWorking_andLokiGetsTheSameLines(@TempDir Path scratch) throws Exception {
+    Path userLog = scratch.resolve("app.log");
     try (LokiReceiver loki = LokiReceiver.start()) {
       try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
           .web(WebApplicationType.NONE)

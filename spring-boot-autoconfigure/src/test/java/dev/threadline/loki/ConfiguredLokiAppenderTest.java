@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
@@ -42,8 +43,9 @@ class ConfiguredLokiAppenderTest {
   }
 
   @Test
-  void theReadmesLokiAppenderIsTheOnlyOne_everyLineArrivesOnce(CapturedOutput output) throws Exception {
-    Path logbackXml = Files.createTempDirectory("readme-logback").resolve("logback.xml");
+  void theReadmesLokiAppenderIsTheOnlyOne_everyLineArrivesOnce(CapturedOutput output, @TempDir Path scratch)
+      throws Exception {
+    Path logbackXml = scratch.resolve("logback.xml");
     Files.writeString(logbackXml, readmeLogbackXml());
     Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
     try (LokiReceiver loki = LokiReceiver.start()) {

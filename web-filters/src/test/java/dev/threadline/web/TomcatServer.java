@@ -25,11 +25,12 @@ public final class TomcatServer implements AutoCloseable {
   }
 
   private final Tomcat tomcat = new Tomcat();
+  private final File base;
   private final Context context;
   private final Connector connector;
 
   public TomcatServer(int maxThreads) throws Exception {
-    File base = Files.createTempDirectory("tomcat").toFile();
+    base = Files.createTempDirectory("tomcat").toFile();
     tomcat.setBaseDir(base.getAbsolutePath());
     connector = new Connector();
     connector.setPort(0);
@@ -92,7 +93,14 @@ public final class TomcatServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } finally {
+      // Tomcat's work directory: nothing of a test run is left in the temp directory.
+      try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(base.toPath())) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 }

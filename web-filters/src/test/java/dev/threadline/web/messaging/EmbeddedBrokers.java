@@ -17,6 +17,8 @@ public final class EmbeddedBrokers {
   /** An Artemis broker with an in-VM acceptor at {@code vmUrl} (e.g. {@code vm://0}), no persistence, no security. */
   public static EmbeddedActiveMQ artemis(String vmUrl) throws Exception {
     Path dir = Files.createTempDirectory("artemis");
+    // Persistence is off, so Artemis leaves the directory empty: it goes when the JVM exits.
+    dir.toFile().deleteOnExit();
     Configuration config = new ConfigurationImpl();
     config.setPersistenceEnabled(false);
     config.setSecurityEnabled(false);
