@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * A real AMQP 0-9-1 broker ({@link EmbeddedRabbit}: Qpid Broker-J in the test process, or a RabbitMQ server) and
+ * A real AMQP 0-9-1 broker ({@link EmbeddedRabbit}: a RabbitMQ server, or Qpid Broker-J in the test process) and
  * RabbitMQ's own Java client: publish in one scope, consume on the client's consumer thread, and read the lines back
  * as JSON.
  */

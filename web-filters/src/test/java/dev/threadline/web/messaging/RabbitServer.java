@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * {@link EmbeddedRabbit}'s broker on the JDKs that cannot run Qpid Broker-J: a real RabbitMQ server (the
+ * {@link EmbeddedRabbit}'s broker wherever one is installed: a real RabbitMQ server (the
  * {@code rabbitmq-server} of the machine, Debian's package in CI) started as a child process, one per test JVM, shared
  * by the test classes that run in it and stopped when the JVM exits.
  *
