@@ -6,6 +6,7 @@ import dev.threadline.core.Correlation;
 import dev.threadline.spring.autoconfigure.internal.RabbitPropagation;
 import dev.threadline.web.LogCapture;
 import dev.threadline.web.messaging.EmbeddedRabbit;
+import dev.threadline.web.messaging.EnabledIfRabbitBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,9 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledForJreRange;
-import org.junit.jupiter.api.condition.JRE;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.annotation.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
@@ -47,20 +47,23 @@ import org.springframework.web.bind.annotation.RestController;
         "spring.rabbitmq.listener.simple.retry.enabled=true",
         "spring.rabbitmq.listener.simple.retry.initial-interval=10ms",
         "spring.rabbitmq.listener.simple.retry.max-attempts=2"})
-@EnabledForJreRange(max = JRE.JAVA_22, disabledReason = "the embedded broker, Qpid Broker-J 9.2.1, calls"
-    + " Subject.getSubject, which JDK 23 and later refuse; these tests run on JDK 17 to 22")
+@EnabledIfRabbitBroker
 class RabbitWiringTest {
 
   private static EmbeddedRabbit broker;
 
-  @DynamicPropertySource
-  static void broker(DynamicPropertyRegistry registry) throws Exception {
+  // Before the context: its properties read the port.
+  @BeforeAll
+  static void startBroker() throws Exception {
     broker = EmbeddedRabbit.start();
+  }
+
+  @DynamicPropertySource
+  static void broker(DynamicPropertyRegistry registry) {
     registry.add("spring.rabbitmq.host", () -> "127.0.0.1");
-    registry.add("spring.rabbitmq.port", broker::port);
+    registry.add("spring.rabbitmq.port", () -> broker.port());
     registry.add("spring.rabbitmq.username", () -> "guest");
     registry.add("spring.rabbitmq.password", () -> "guest");
-    registry.add("spring.rabbitmq.virtual-host", () -> "default");
   }
 
   @AfterAll

@@ -26,17 +26,15 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledForJreRange;
-import org.junit.jupiter.api.condition.JRE;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * A real AMQP 0-9-1 broker in the test process (Qpid Broker-J, see {@link EmbeddedRabbit}) and RabbitMQ's own Java
- * client: publish in one scope, consume on the client's consumer thread, and read the lines back as JSON.
+ * A real AMQP 0-9-1 broker ({@link EmbeddedRabbit}: a RabbitMQ server, or Qpid Broker-J in the test process) and
+ * RabbitMQ's own Java client: publish in one scope, consume on the client's consumer thread, and read the lines back
+ * as JSON.
  */
-@EnabledForJreRange(max = JRE.JAVA_22, disabledReason = "the embedded broker, Qpid Broker-J 9.2.1, calls"
-    + " Subject.getSubject, which JDK 23 and later refuse; these tests run on JDK 17 to 22")
+@EnabledIfRabbitBroker
 class RabbitPropagationTest {
 
   private static EmbeddedRabbit broker;

@@ -18,8 +18,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledForJreRange;
-import org.junit.jupiter.api.condition.JRE;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.amqp.core.Message;
@@ -36,8 +34,7 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
  * Spring AMQP without Spring Boot, against a real AMQP 0-9-1 broker ({@link EmbeddedRabbit}): a {@code RabbitTemplate}
  * with the post-processor sends, a {@code SimpleMessageListenerContainer} with the advice receives.
  */
-@EnabledForJreRange(max = JRE.JAVA_22, disabledReason = "the embedded broker, Qpid Broker-J 9.2.1, calls"
-    + " Subject.getSubject, which JDK 23 and later refuse; these tests run on JDK 17 to 22")
+@EnabledIfRabbitBroker
 class RabbitSpringPropagationTest {
 
   private static EmbeddedRabbit broker;
@@ -49,7 +46,6 @@ class RabbitSpringPropagationTest {
     connections = new CachingConnectionFactory("127.0.0.1", broker.port());
     connections.setUsername("guest");
     connections.setPassword("guest");
-    connections.setVirtualHost("default");
   }
 
   @AfterAll
