@@ -2,6 +2,7 @@ package dev.threadline.core.kotlin
 
 import dev.threadline.core.Correlation
 import dev.threadline.core.kotlin.JsonLines.Companion.mdc
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.asCoroutineDispatcher
@@ -14,6 +15,8 @@ import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Test
 import org.slf4j.MDC
+import java.nio.file.Files
+import java.nio.file.Path
 import java.util.concurrent.Executors
 import java.util.concurrent.ThreadLocalRandom
 import java.util.concurrent.TimeUnit
@@ -174,6 +177,56 @@ class ThreadlineContextTest {
     val line = lines.parsed().single()
     assertThat(line.mdc("requestId")).isNull()
     assertThat(line.mdc("trace_id")).isNull()
+  }
+
+  /** The README's two lines (core, *Kotlin coroutines*), with an order store and a mailer that log. */
+  @Test
+  fun readmeLines_keepTheIdsInTheBlockAndTheLaunchedCoroutine() {
+    val readme = Files.readString(Path.of("..", "README.md"))
+    val block = Regex("```kotlin\n(.*?)\n```", RegexOption.DOT_MATCHES_ALL).find(readme)!!.groupValues[1]
+    val source = Files.readString(Path.of("src/test/kotlin/dev/threadline/core/kotlin/ThreadlineContextTest.kt"))
+    assertThat(block.lines()).hasSize(2).allSatisfy { line ->
+      assertThat(source.lines().map { it.trim() }).contains(line)
+    }
+
+    val orders = Orders(log)
+    val mailer = Mailer(log)
+    val id = "o-1"
+    val request = Correlation.newTrace("readme-request")
+    val correlation = Correlation.newTrace("readme-job")
+    val dispatcher = Executors.newFixedThreadPool(2).asCoroutineDispatcher()
+    val scope = CoroutineScope(dispatcher)
+    try {
+      // A request thread (a servlet's, say) that calls into coroutines: the correlation is current where the
+      // element is made.
+      val launched = request.open().use {
+        runBlocking {
+          val order = withContext(ThreadlineContext()) { orders.load(id) }
+          scope.launch(ThreadlineContext(correlation)) { mailer.confirm(order) }
+        }
+      }
+      runBlocking { launched.join() }
+    } finally {
+      dispatcher.close()
+    }
+    val parsed = lines.parsed()
+    assertThat(parsed.map { it.get("message").asText() to it.mdc("requestId") })
+      .containsExactly("loaded o-1" to "readme-request", "confirmed o-1" to "readme-job")
+  }
+
+  class Orders(private val log: org.slf4j.Logger) {
+    suspend fun load(id: String): String {
+      withContext(Dispatchers.IO) { delay(2) }
+      log.info("loaded $id")
+      return id
+    }
+  }
+
+  class Mailer(private val log: org.slf4j.Logger) {
+    suspend fun confirm(order: String) {
+      delay(2)
+      log.info("confirmed $order")
+    }
   }
 
   private suspend fun pause() = delay(ThreadLocalRandom.current().nextLong(0, 4))
