@@ -1,6 +1,7 @@
 package dev.threadline.spring.autoconfigure;
 
 import dev.threadline.core.CorrelationPropagator;
+import dev.threadline.spring.autoconfigure.internal.CoroutineCorrelationWebFilter;
 import dev.threadline.web.reactive.ThreadlineWebFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -14,7 +15,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Threadline in a Spring WebFlux application: the {@link ThreadlineWebFilter}, configured by the same
  * {@code threadline.filter.*} properties as the servlet filter, and Reactor's automatic context propagation, so the
- * request's ids follow it across operators and threads. Off with {@code threadline.filter.enabled=false}; the
+ * request's ids follow it across operators and threads, also into Kotlin {@code suspend} handlers (with
+ * kotlinx-coroutines-reactor present, the request's {@code ThreadlineContext} goes into the coroutine context Spring
+ * starts them in). Off with {@code threadline.filter.enabled=false}; the
  * application's own {@code threadlineWebFilter} bean replaces the filter.
  *
  * @since 0.1.0
@@ -62,6 +65,22 @@ public class ThreadlineReactiveAutoConfiguration {
     @Bean
     static ReactorContextPropagation threadlineReactorContextPropagation() {
       return new ReactorContextPropagation();
+    }
+  }
+
+  /**
+   * Kotlin coroutines: {@code suspend} handlers and {@code CoWebFilter}s run with the request's correlation on every
+   * thread they resume on, when kotlinx-coroutines-reactor (what Spring needs for them) is on the class path.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"kotlinx.coroutines.reactor.MonoKt", "org.springframework.web.server.CoWebFilter",
+      "dev.threadline.core.kotlin.ThreadlineContext"})
+  static class CoroutinesConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "threadlineCoroutineCorrelationWebFilter")
+    CoroutineCorrelationWebFilter threadlineCoroutineCorrelationWebFilter() {
+      return new CoroutineCorrelationWebFilter(ThreadlineAutoConfiguration.FILTER_ORDER + 1);
     }
   }
 

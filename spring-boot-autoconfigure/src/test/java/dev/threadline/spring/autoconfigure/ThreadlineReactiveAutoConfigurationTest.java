@@ -2,6 +2,7 @@ package dev.threadline.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadline.spring.autoconfigure.internal.CoroutineCorrelationWebFilter;
 import dev.threadline.web.reactive.ThreadlineWebFilter;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -50,5 +51,16 @@ class ThreadlineReactiveAutoConfigurationTest {
   void theApplicationsOwnWebFilterWins() {
     reactive.withBean("threadlineWebFilter", ThreadlineWebFilter.class, ThreadlineWebFilter::new)
         .run(context -> assertThat(context).hasSingleBean(ThreadlineWebFilter.class));
+  }
+
+  @Test
+  void withKotlinCoroutines_theCoroutineFilterRunsJustAfterTheWebFilter_andWithoutThemThereIsNone() {
+    reactive.run(context -> assertThat(context.getBean(CoroutineCorrelationWebFilter.class).getOrder())
+        .isEqualTo(ThreadlineAutoConfiguration.FILTER_ORDER + 1));
+    reactive.withClassLoader(new FilteredClassLoader("kotlinx.coroutines.reactor."))
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(ThreadlineWebFilter.class)
+            .doesNotHaveBean(CoroutineCorrelationWebFilter.class));
+    reactive.withPropertyValues("threadline.filter.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(CoroutineCorrelationWebFilter.class));
   }
 }
