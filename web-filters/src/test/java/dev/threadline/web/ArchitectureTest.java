@@ -48,6 +48,8 @@ class ArchitectureTest {
     confined("dev.threadline.web.client.spring", "dev.threadline.web.client", "dev.threadline.web.client.spring",
         "org.springframework..", "reactor..");
     confined("dev.threadline.web.reactive", "dev.threadline.web.reactive", "org.springframework..", "reactor..");
+    confined("dev.threadline.web.internal.reactive", "dev.threadline.web.internal.reactive", "org.springframework..",
+        "reactor..");
     confined("dev.threadline.web.messaging.kafka", "dev.threadline.web.messaging..", "org.apache.kafka..");
     confined("dev.threadline.web.messaging.jms", "dev.threadline.web.messaging..", "jakarta.jms..");
     confined("dev.threadline.web.grpc", "dev.threadline.web.grpc", "dev.threadline.web.client", "io.grpc..");
