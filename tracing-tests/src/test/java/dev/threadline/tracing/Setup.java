@@ -234,11 +234,11 @@ enum Setup {
 
   /**
    * Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class
-   * path. The plain servlet set-ups have no Spring, Micrometer or Brave either; the servlet ones no WebFlux, the
-   * reactive ones no servlet stack.
+   * path. None has grpc-java; the plain servlet set-ups have no Spring, Micrometer or Brave either; the servlet
+   * ones no WebFlux, the reactive ones no servlet stack.
    */
   boolean excludes(String entry) {
-    Predicate<String> excluded = Jars.SUREFIRE.or(excludes);
+    Predicate<String> excluded = Jars.SUREFIRE.or(Jars.GRPC).or(excludes);
     Predicate<String> ofApp = switch (app) {
       case BOOT -> Jars.REACTIVE_WEB;
       case PLAIN -> Jars.SPRING_WORLD;
@@ -344,6 +344,8 @@ enum Setup {
         || name.startsWith("spring-boot-webmvc-") || name.startsWith("spring-boot-starter-webmvc-")
         || name.startsWith("spring-boot-tomcat-") || name.startsWith("spring-boot-starter-tomcat")
         || name.startsWith("tomcat-embed-") || name.startsWith("spring-boot-servlet-");
+    /** grpc-java: for GrpcUnderTracerTest, in this test's own JVM, never in a child's. */
+    static final Predicate<String> GRPC = name -> name.startsWith("grpc-");
     /** The test runner's own jars. */
     static final Predicate<String> SUREFIRE = name -> name.startsWith("surefire") || name.contains("surefire-");
 
