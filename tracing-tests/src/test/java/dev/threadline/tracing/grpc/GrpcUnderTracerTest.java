@@ -113,8 +113,55 @@ class GrpcUnderTracerTest {
     }
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void underMicrometerTracingOnBrave_withTheStartersInterceptorOrder_theCallsCarryBravesSpans(boolean propagating)
+      throws Exception {
+    try (MicrometerBrave tracer = new MicrometerBrave(propagating)) {
+      // What the starter and Spring gRPC make of it: the remote parent first, the tracer's interceptor, Threadline's.
+      List<ServerInterceptor> server = List.of(new RemoteParentInterceptor(),
+          new ObservationGrpcServerInterceptor(tracer.registry), new ThreadlineServerInterceptor());
+      List<ClientInterceptor> client = List.of(new ObservationGrpcClientInterceptor(tracer.registry),
+          new ThreadlineClientInterceptor());
+      String requestId = "grpc-brave-" + propagating;
+      Result result = call(server, client, requestId);
+
+      result.assertOneTraceOneRequest(requestId);
+      assertThat(result.front.get("span_id")).isEqualTo(result.accessFront.get("span_id"))
+          .isEqualTo(result.frontAfter.get("span_id"));
+      assertThat(result.back.get("span_id")).isEqualTo(result.accessBack.get("span_id"));
+      assertThat(tracer.span(result.accessFront.get("span_id")).kind()).isEqualTo(brave.Span.Kind.SERVER);
+      assertThat(tracer.span(result.accessFront.get("span_id")).parentId()).isEqualTo(CALLER_SPAN);
+      assertThat(result.accessFront.get("parent_span_id")).isEqualTo(CALLER_SPAN);
+      assertThat(tracer.span(result.accessBack.get("span_id")).kind()).isEqualTo(brave.Span.Kind.SERVER);
+      assertThat(tracer.span(result.call.get("span_id")).kind()).isEqualTo(brave.Span.Kind.CLIENT);
+      assertThat(result.accessBack.get("parent_span_id")).isEqualTo(result.call.get("span_id"));
+      result.assertOneTraceparentPerCall();
+    }
+  }
+
+  @Test
+  void underBrave_withoutItsGrpcInterceptor_theCallersContextIsNoSpanToDeferTo() throws Exception {
+    try (MicrometerBrave tracer = new MicrometerBrave(true)) {
+      // The starter's remote parent makes the caller's context Brave's current one while the call starts; with no
+      // tracer interceptor to start a span under it, Threadline's server span is the call's, a child of the caller's.
+      Result result = call(List.of(new RemoteParentInterceptor(), new ThreadlineServerInterceptor()),
+          List.of(new ThreadlineClientInterceptor()), "grpc-brave-bare");
+      result.assertOneTraceOneRequest("grpc-brave-bare");
+      assertThat(result.accessFront.get("parent_span_id")).isEqualTo(CALLER_SPAN);
+      assertThat(result.accessFront.get("span_id")).isNotEqualTo(CALLER_SPAN).isEqualTo(result.front.get("span_id"));
+      assertThat(result.accessBack.get("parent_span_id")).isEqualTo(result.call.get("span_id"));
+      assertThat(tracer.ended).isEmpty();
+    }
+  }
+
   private static Result call(MicrometerOtel tracer, List<ServerInterceptor> server, List<ClientInterceptor> client,
       String requestId) throws Exception {
+    return call(server, client, requestId);
+  }
+
+  private static Result call(List<ServerInterceptor> server, List<ClientInterceptor> client, String requestId)
+      throws Exception {
     try (JsonLines lines = JsonLines.capture(); FrontBack service = new FrontBack(server, client)) {
       Metadata sent = new Metadata();
       sent.put(FrontBack.TRACEPARENT, "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01");
