@@ -114,6 +114,7 @@ class MatrixTest {
   private static List<Setup> selected() {
     String names = System.getProperty("matrix.setups", "").trim();
     return Stream.of(Setup.values())
+        .filter(setup -> !setup.grpc())
         .filter(setup -> names.isEmpty() || List.of(names.split("\\s*,\\s*")).contains(setup.label()))
         .toList();
   }

@@ -2,6 +2,7 @@ package dev.threadline.tracing;
 
 import dev.threadline.tracing.app.MatrixApp;
 import dev.threadline.tracing.app.PlainApp;
+import dev.threadline.tracing.grpc.GrpcApp;
 import dev.threadline.tracing.reactive.ReactiveMatrixApp;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -183,6 +184,25 @@ enum Setup {
     List<String> arguments() {
       return BRAVE_EXPORT_OFF.arguments();
     }
+  },
+
+  /**
+   * The gRPC application ({@link GrpcApp}: grpc-java over Netty, no Spring) under the OpenTelemetry Java agent, which
+   * instruments grpc-java; run by {@code GrpcUnderAgentTest}, not by the matrix. The agent exports its spans to its
+   * logging exporter (stderr), so the test can tell the agent's spans from any of Threadline's.
+   */
+  GRPC_AGENT("grpc-agent", App.GRPC, Jars.OTEL_ANY.and(Jars.OTEL_API.negate())) {
+    @Override
+    List<String> jvmOptions() {
+      return List.of("-javaagent:" + agentJar());
+    }
+
+    @Override
+    Map<String, String> environment() {
+      Map<String, String> env = new java.util.HashMap<>(agentEnvironment());
+      env.put("OTEL_TRACES_EXPORTER", "logging");
+      return env;
+    }
   };
 
   /** Which application a set-up runs. */
@@ -192,7 +212,9 @@ enum Setup {
     /** {@link PlainApp}: embedded Tomcat, no Spring. */
     PLAIN,
     /** {@link ReactiveMatrixApp}: Spring Boot on WebFlux (Reactor Netty). */
-    REACTIVE
+    REACTIVE,
+    /** {@link GrpcApp}: grpc-java over Netty, no Spring. */
+    GRPC
   }
 
   private final String label;
@@ -215,7 +237,12 @@ enum Setup {
 
   /** Whether the child is the plain servlet application rather than the Spring Boot one. */
   boolean plain() {
-    return app == App.PLAIN;
+    return app == App.PLAIN || app == App.GRPC;
+  }
+
+  /** Whether the child is the gRPC application, which the matrix does not run. */
+  boolean grpc() {
+    return app == App.GRPC;
   }
 
   /** Whether the child is the reactive application. */
@@ -229,20 +256,22 @@ enum Setup {
       case BOOT -> MatrixApp.class.getName();
       case PLAIN -> PlainApp.class.getName();
       case REACTIVE -> ReactiveMatrixApp.class.getName();
+      case GRPC -> GrpcApp.class.getName();
     };
   }
 
   /**
    * Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class
-   * path. None has grpc-java; the plain servlet set-ups have no Spring, Micrometer or Brave either; the servlet
-   * ones no WebFlux, the reactive ones no servlet stack.
+   * path. Only the gRPC application has grpc-java; it and the plain servlet set-ups have no Spring, Micrometer or
+   * Brave either; the servlet ones no WebFlux, the reactive ones no servlet stack.
    */
   boolean excludes(String entry) {
-    Predicate<String> excluded = Jars.SUREFIRE.or(Jars.GRPC).or(excludes);
+    Predicate<String> excluded = Jars.SUREFIRE.or(excludes);
     Predicate<String> ofApp = switch (app) {
-      case BOOT -> Jars.REACTIVE_WEB;
-      case PLAIN -> Jars.SPRING_WORLD;
-      case REACTIVE -> Jars.SERVLET_WEB;
+      case BOOT -> Jars.REACTIVE_WEB.or(Jars.GRPC);
+      case PLAIN -> Jars.SPRING_WORLD.or(Jars.GRPC);
+      case REACTIVE -> Jars.SERVLET_WEB.or(Jars.GRPC);
+      case GRPC -> Jars.SPRING_WORLD;
     };
     return excluded.or(ofApp).test(entry);
   }
@@ -252,7 +281,7 @@ enum Setup {
    * servlet set-ups already show what the bridge is for, and each run costs a child JVM.
    */
   boolean hasBridge() {
-    return this != ALONE && this != PLAIN_ALONE && app != App.REACTIVE;
+    return this != ALONE && this != PLAIN_ALONE && app != App.REACTIVE && app != App.GRPC;
   }
 
   /** Application arguments that switch the bridge off, for a bridge that is not a jar of its own. */
