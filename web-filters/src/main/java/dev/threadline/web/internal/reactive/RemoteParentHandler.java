@@ -8,6 +8,7 @@ import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.core.spi.TraceBridge;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
@@ -15,6 +16,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 
 /**
  * The reactive counterpart of the servlet {@code RemoteParentFilter}: wraps the whole WebFlux handler (outside
@@ -66,8 +68,8 @@ public final class RemoteParentHandler implements HttpHandler {
   public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
     TraceBridge bridge = TraceBridges.get();
     Correlation caller = bridge == null ? null : callerSpan(request);
-    Mono<Void> handled = delegate.handle(request, response);
-    return caller == null ? handled : new InRemoteParent(handled, bridge, caller);
+    return caller == null ? delegate.handle(request, response)
+        : new InRemoteParent(() -> delegate.handle(request, response), bridge, caller);
   }
 
   /** The caller's span from a valid {@code traceparent}; {@code null} when there is none (or it cannot be read). */
@@ -84,13 +86,16 @@ public final class RemoteParentHandler implements HttpHandler {
     }
   }
 
-  /** The handler's Mono, subscribed to with the caller's span as the tracer's current remote context. */
+  /**
+   * The handler's Mono, made and subscribed to with the caller's span as the tracer's current remote context (an
+   * observation may start in either: Spring 6.1 and 7 start it on subscription).
+   */
   private static final class InRemoteParent extends Mono<Void> {
-    private final Mono<Void> source;
+    private final Supplier<Mono<Void>> source;
     private final TraceBridge bridge;
     private final Correlation caller;
 
-    InRemoteParent(Mono<Void> source, TraceBridge bridge, Correlation caller) {
+    InRemoteParent(Supplier<Mono<Void>> source, TraceBridge bridge, Correlation caller) {
       this.source = source;
       this.bridge = bridge;
       this.caller = caller;
@@ -100,7 +105,15 @@ public final class RemoteParentHandler implements HttpHandler {
     public void subscribe(CoreSubscriber<? super Void> actual) {
       AutoCloseable entered = enter();
       try {
-        source.subscribe(actual);
+        Mono<Void> handled;
+        try {
+          handled = source.get();
+        } catch (RuntimeException e) {
+          // What the handler would have failed with, had it been called outside: the subscriber gets it.
+          Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+          return;
+        }
+        handled.subscribe(actual);
       } finally {
         if (entered != TraceBridge.NOTHING) {
           try {
