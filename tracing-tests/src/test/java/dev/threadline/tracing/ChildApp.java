@@ -158,6 +158,41 @@ final class ChildApp implements AutoCloseable {
     }
   }
 
+  /** The port the child's server listens on. */
+  int port() {
+    return port;
+  }
+
+  /** How many stdout lines the child has written so far: where the lines of what is sent next begin. */
+  int mark() {
+    synchronized (stdout) {
+      return stdout.size();
+    }
+  }
+
+  /** The stdout lines from {@code from} on, once {@code complete} holds for them; fails after a timeout. */
+  List<String> awaitLines(int from, java.util.function.Predicate<List<String>> complete) throws InterruptedException {
+    long deadline = System.nanoTime() + LINES_TIMEOUT.toNanos();
+    synchronized (stdout) {
+      while (true) {
+        List<String> lines = new ArrayList<>(stdout.subList(from, stdout.size()));
+        if (complete.test(lines)) {
+          return lines;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(name + ": the lines were not all there within " + LINES_TIMEOUT + "\n" + output());
+        }
+        stdout.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 200_000_000L))));
+      }
+    }
+  }
+
+  /** What the child wrote to stderr so far. */
+  String stderr() {
+    return stderr.toString();
+  }
+
   /** GET of a path, its body; for diagnostics ({@code /exported}). */
   String get(String path) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

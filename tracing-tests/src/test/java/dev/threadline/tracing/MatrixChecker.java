@@ -21,6 +21,8 @@ import java.util.Set;
  *   <li>R4: the hop joins: b's access line's {@code parent_span_id} is the {@code span_id} of a line of request a,
  *       or the call line's {@code callee_span_id} (from b's {@code traceresponse}) is b's {@code span_id};
  *       with an incoming {@code traceparent}, a's access line's {@code parent_span_id} is the caller's span.
+ *   <li>R5, for the reactive application only: the lines its operators write after the call, on other threads
+ *       (async, a-end), are in a's server span, the span current in the request's Reactor context.
  * </ul>
  */
 final class MatrixChecker {
@@ -34,6 +36,11 @@ final class MatrixChecker {
   }
 
   static List<String> check(RequestLines lines, Incoming incoming) {
+    return check(lines, incoming, false);
+  }
+
+  /** As {@link #check(RequestLines, Incoming)}, with R5 when {@code reactive}. */
+  static List<String> check(RequestLines lines, Incoming incoming, boolean reactive) {
     List<String> violations = new ArrayList<>();
     List<Map<String, Object>> present = new ArrayList<>();
     for (String role : RequestLines.ROLES) {
@@ -69,6 +76,16 @@ final class MatrixChecker {
 
     sameSpan(lines, RequestLines.A_START, RequestLines.ACCESS_A, violations);
     sameSpan(lines, RequestLines.B, RequestLines.ACCESS_B, violations);
+    if (reactive) {
+      for (String role : List.of(RequestLines.ASYNC, RequestLines.A_END)) {
+        Map<String, Object> line = lines.get(role);
+        Map<String, Object> access = lines.get(RequestLines.ACCESS_A);
+        if (line != null && access != null && !Objects.equals(line.get("span_id"), access.get("span_id"))) {
+          violations.add("R5: " + role + " span_id=" + line.get("span_id") + " but " + RequestLines.ACCESS_A
+              + " span_id=" + access.get("span_id"));
+        }
+      }
+    }
 
     Map<String, Object> accessB = lines.get(RequestLines.ACCESS_B);
     if (accessB != null) {

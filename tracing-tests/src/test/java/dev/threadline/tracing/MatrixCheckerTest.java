@@ -57,4 +57,13 @@ class MatrixCheckerTest {
     assertThat(MatrixChecker.check(RequestLines.of(lines), MatrixChecker.Incoming.NONE))
         .containsExactly("R0: no async line");
   }
+
+  @Test
+  void aReactiveOperatorLineOutsideTheServerSpan_breaksR5_onlyForTheReactiveApplication() {
+    List<String> lines = request("mmmmmmmmmmmmmmmm");
+    lines.set(6, line("matrix", "a-end", "dddddddddddddddd", ""));
+    assertThat(MatrixChecker.check(RequestLines.of(lines), MatrixChecker.Incoming.NONE, true))
+        .containsExactly("R5: a-end span_id=dddddddddddddddd but access /a span_id=aaaaaaaaaaaaaaaa");
+    assertThat(MatrixChecker.check(RequestLines.of(lines), MatrixChecker.Incoming.NONE, false)).isEmpty();
+  }
 }

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The matrix: the application of {@code dev.threadline.tracing.app} (the Spring Boot one, or the plain servlet one for
- * the {@code plain-*} set-ups) under each {@link Setup}, in a child JVM, sent
+ * The matrix: the application of {@code dev.threadline.tracing.app} (the Spring Boot one, the plain servlet one for
+ * the {@code plain-*} set-ups, or the WebFlux one of {@code dev.threadline.tracing.reactive} for the
+ * {@code reactive-*} set-ups) under each {@link Setup}, in a child JVM, sent
  * {@code GET /a} without headers and with a {@code traceparent} and {@code X-Request-Id}; every request's lines must
  * keep {@link MatrixChecker}'s rules. Then each set-up with Threadline's bridge to its tracer switched off, where the
  * checker must find a violation: the rules hold because of the bridge. The children run three at a time; each one's
@@ -66,7 +67,7 @@ class MatrixTest {
 
   private static void assertKept(Run run, List<String> lines, MatrixChecker.Incoming incoming) {
     assertStarted(run);
-    List<String> violations = MatrixChecker.check(RequestLines.of(lines), incoming);
+    List<String> violations = MatrixChecker.check(RequestLines.of(lines), incoming, run.setup().reactive());
     assertThat(violations).as("%s\n%s\n---- the request's lines\n%s", run.name(), run.classPath(),
         String.join("\n", lines)).isEmpty();
   }
@@ -74,8 +75,9 @@ class MatrixTest {
   private static void assertBroken(Run run) {
     assertStarted(run);
     List<String> violations = new ArrayList<>(MatrixChecker.check(RequestLines.of(run.plain()),
-        MatrixChecker.Incoming.NONE));
-    violations.addAll(MatrixChecker.check(RequestLines.of(run.traced()), run.incoming()));
+        MatrixChecker.Incoming.NONE, run.setup().reactive()));
+    violations.addAll(MatrixChecker.check(RequestLines.of(run.traced()), run.incoming(),
+        run.setup().reactive()));
     assertThat(violations).as("%s: every rule held without the bridge, so the set-up does not show it is needed\n%s",
         run.name(), run.classPath()).isNotEmpty();
   }
@@ -112,6 +114,7 @@ class MatrixTest {
   private static List<Setup> selected() {
     String names = System.getProperty("matrix.setups", "").trim();
     return Stream.of(Setup.values())
+        .filter(setup -> !setup.grpc())
         .filter(setup -> names.isEmpty() || List.of(names.split("\\s*,\\s*")).contains(setup.label()))
         .toList();
   }
@@ -123,7 +126,8 @@ class MatrixTest {
       List<String> plain = child.getA(Map.of());
       List<String> traced = child.getA(Map.of("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01",
           "X-Request-Id", "matrix-" + setup.label() + "-1"));
-      String exported = setup == Setup.BOOT_OTEL_EXPORT_ON ? exported(child) : null;
+      String exported = setup == Setup.BOOT_OTEL_EXPORT_ON || setup == Setup.REACTIVE_BOOT_OTEL_EXPORT_ON
+          ? exported(child) : null;
       return new Run(setup, bridgeOff, plain, traced, child.classPathListing(), child.output(), exported, null);
     } catch (Throwable e) {
       return new Run(setup, bridgeOff, List.of(), List.of(),
@@ -156,8 +160,10 @@ class MatrixTest {
         s.append("  did not run: ").append(run.failure().toString().lines().findFirst().orElse("")).append('\n');
         continue;
       }
-      appendViolations(s, "no headers", MatrixChecker.check(RequestLines.of(run.plain()), MatrixChecker.Incoming.NONE));
-      appendViolations(s, "traceparent", MatrixChecker.check(RequestLines.of(run.traced()), run.incoming()));
+      appendViolations(s, "no headers", MatrixChecker.check(RequestLines.of(run.plain()),
+          MatrixChecker.Incoming.NONE, run.setup().reactive()));
+      appendViolations(s, "traceparent", MatrixChecker.check(RequestLines.of(run.traced()), run.incoming(),
+          run.setup().reactive()));
     }
     Files.createDirectories(LOGS);
     Files.writeString(LOGS.resolve("summary.txt"), s, StandardCharsets.UTF_8);

@@ -2,6 +2,8 @@ package dev.threadline.tracing;
 
 import dev.threadline.tracing.app.MatrixApp;
 import dev.threadline.tracing.app.PlainApp;
+import dev.threadline.tracing.grpc.GrpcApp;
+import dev.threadline.tracing.reactive.ReactiveMatrixApp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * One way of running the application (the Spring Boot one, or for the {@code plain-*} set-ups the plain servlet one):
+ * One way of running the application (the Spring Boot one; for the {@code plain-*} set-ups the plain servlet one; for
+ * the {@code reactive-*} set-ups the Spring WebFlux one):
  * which class-path entries it must not have, and the JVM options, environment and application arguments it runs
  * with. The child's class path is this test's own minus {@link #excludes}.
  */
@@ -101,10 +104,10 @@ enum Setup {
   },
 
   /** The plain servlet application ({@link PlainApp}: embedded Tomcat, no Spring) with Threadline only. */
-  PLAIN_ALONE("plain-alone", true, Jars.OTEL_ANY.or(Jars.OTEL_BRIDGE)),
+  PLAIN_ALONE("plain-alone", App.PLAIN, Jars.OTEL_ANY.or(Jars.OTEL_BRIDGE)),
 
   /** The plain servlet application with its own OpenTelemetry SDK, registered as the global one before it serves. */
-  PLAIN_SDK("plain-sdk", true, Jars.OTEL_EXPORT) {
+  PLAIN_SDK("plain-sdk", App.PLAIN, Jars.OTEL_EXPORT) {
     @Override
     List<String> jvmOptions() {
       return List.of("-Dmatrix.sdk=true");
@@ -112,7 +115,7 @@ enum Setup {
   },
 
   /** The plain servlet application under the OpenTelemetry Java agent, as {@link #AGENT}. */
-  PLAIN_AGENT("plain-agent", true, Jars.OTEL_ANY.and(Jars.OTEL_API.negate())) {
+  PLAIN_AGENT("plain-agent", App.PLAIN, Jars.OTEL_ANY.and(Jars.OTEL_API.negate())) {
     @Override
     List<String> jvmOptions() {
       // traceresponse on, as for AGENT: the call line then names the callee's span.
@@ -123,19 +126,108 @@ enum Setup {
     Map<String, String> environment() {
       return agentEnvironment();
     }
+  },
+
+  /** The reactive application ({@link ReactiveMatrixApp}: WebFlux on Reactor Netty) with Threadline only. */
+  REACTIVE_ALONE("reactive-alone", App.REACTIVE, ALONE.excludes),
+
+  /** The reactive application under the OpenTelemetry Java agent, which instruments Reactor Netty and WebFlux. */
+  REACTIVE_AGENT("reactive-agent", App.REACTIVE, AGENT.excludes) {
+    @Override
+    List<String> jvmOptions() {
+      return AGENT.jvmOptions();
+    }
+
+    @Override
+    List<String> arguments() {
+      return AGENT.arguments();
+    }
+
+    @Override
+    Map<String, String> environment() {
+      return agentEnvironment();
+    }
+  },
+
+  /** The reactive application with Spring Boot's Micrometer Tracing on OpenTelemetry, nothing exported. */
+  REACTIVE_BOOT_OTEL_EXPORT_OFF("reactive-boot-otel-export-off", App.REACTIVE, BOOT_OTEL_EXPORT_OFF.excludes) {
+    @Override
+    List<String> arguments() {
+      return BOOT_OTEL_EXPORT_OFF.arguments();
+    }
+  },
+
+  /** The reactive application with Spring Boot's Micrometer Tracing on OpenTelemetry, every span exported. */
+  REACTIVE_BOOT_OTEL_EXPORT_ON("reactive-boot-otel-export-on", App.REACTIVE, BOOT_OTEL_EXPORT_ON.excludes) {
+    @Override
+    List<String> jvmOptions() {
+      return BOOT_OTEL_EXPORT_ON.jvmOptions();
+    }
+
+    @Override
+    List<String> arguments() {
+      return BOOT_OTEL_EXPORT_ON.arguments();
+    }
+  },
+
+  /** The reactive application with Spring Boot's Micrometer Tracing on Brave. */
+  REACTIVE_BRAVE("reactive-brave", App.REACTIVE, BRAVE.excludes) {
+    @Override
+    List<String> arguments() {
+      return BRAVE.arguments();
+    }
+  },
+
+  /** The reactive application with Brave and tracing export disabled (Spring Boot's no-op propagation). */
+  REACTIVE_BRAVE_EXPORT_OFF("reactive-brave-export-off", App.REACTIVE, BRAVE_EXPORT_OFF.excludes) {
+    @Override
+    List<String> arguments() {
+      return BRAVE_EXPORT_OFF.arguments();
+    }
+  },
+
+  /**
+   * The gRPC application ({@link GrpcApp}: grpc-java over Netty, no Spring) under the OpenTelemetry Java agent, which
+   * instruments grpc-java; run by {@code GrpcUnderAgentTest}, not by the matrix. The agent exports its spans to its
+   * logging exporter (stderr), so the test can tell the agent's spans from any of Threadline's.
+   */
+  GRPC_AGENT("grpc-agent", App.GRPC, Jars.OTEL_ANY.and(Jars.OTEL_API.negate())) {
+    @Override
+    List<String> jvmOptions() {
+      return List.of("-javaagent:" + agentJar());
+    }
+
+    @Override
+    Map<String, String> environment() {
+      Map<String, String> env = new java.util.HashMap<>(agentEnvironment());
+      env.put("OTEL_TRACES_EXPORTER", "logging");
+      return env;
+    }
   };
 
+  /** Which application a set-up runs. */
+  enum App {
+    /** {@link MatrixApp}: Spring Boot on the servlet stack (embedded Tomcat). */
+    BOOT,
+    /** {@link PlainApp}: embedded Tomcat, no Spring. */
+    PLAIN,
+    /** {@link ReactiveMatrixApp}: Spring Boot on WebFlux (Reactor Netty). */
+    REACTIVE,
+    /** {@link GrpcApp}: grpc-java over Netty, no Spring. */
+    GRPC
+  }
+
   private final String label;
-  private final boolean plain;
+  private final App app;
   private final Predicate<String> excludes;
 
   Setup(String label, Predicate<String> excludes) {
-    this(label, false, excludes);
+    this(label, App.BOOT, excludes);
   }
 
-  Setup(String label, boolean plain, Predicate<String> excludes) {
+  Setup(String label, App app, Predicate<String> excludes) {
     this.label = label;
-    this.plain = plain;
+    this.app = app;
     this.excludes = excludes;
   }
 
@@ -145,26 +237,51 @@ enum Setup {
 
   /** Whether the child is the plain servlet application rather than the Spring Boot one. */
   boolean plain() {
-    return plain;
+    return app == App.PLAIN || app == App.GRPC;
+  }
+
+  /** Whether the child is the gRPC application, which the matrix does not run. */
+  boolean grpc() {
+    return app == App.GRPC;
+  }
+
+  /** Whether the child is the reactive application. */
+  boolean reactive() {
+    return app == App.REACTIVE;
   }
 
   /** The child's main class. */
   String mainClass() {
-    return (plain ? PlainApp.class : MatrixApp.class).getName();
+    return switch (app) {
+      case BOOT -> MatrixApp.class.getName();
+      case PLAIN -> PlainApp.class.getName();
+      case REACTIVE -> ReactiveMatrixApp.class.getName();
+      case GRPC -> GrpcApp.class.getName();
+    };
   }
 
   /**
    * Whether the class-path entry (a jar's file name, or a directory's path) must not be on this set-up's class
-   * path. The plain servlet set-ups have no Spring, Micrometer or Brave either.
+   * path. Only the gRPC application has grpc-java; it and the plain servlet set-ups have no Spring, Micrometer or
+   * Brave either; the servlet ones no WebFlux, the reactive ones no servlet stack.
    */
   boolean excludes(String entry) {
     Predicate<String> excluded = Jars.SUREFIRE.or(excludes);
-    return (plain ? excluded.or(Jars.SPRING_WORLD) : excluded).test(entry);
+    Predicate<String> ofApp = switch (app) {
+      case BOOT -> Jars.REACTIVE_WEB.or(Jars.GRPC);
+      case PLAIN -> Jars.SPRING_WORLD.or(Jars.GRPC);
+      case REACTIVE -> Jars.SERVLET_WEB.or(Jars.GRPC);
+      case GRPC -> Jars.SPRING_WORLD;
+    };
+    return excluded.or(ofApp).test(entry);
   }
 
-  /** Whether the set-up can run with Threadline's bridge to its tracer switched off. */
+  /**
+   * Whether the set-up is also run with Threadline's bridge to its tracer switched off. Not the reactive ones: the
+   * servlet set-ups already show what the bridge is for, and each run costs a child JVM.
+   */
   boolean hasBridge() {
-    return this != ALONE && this != PLAIN_ALONE;
+    return this != ALONE && this != PLAIN_ALONE && app != App.REACTIVE && app != App.GRPC;
   }
 
   /** Application arguments that switch the bridge off, for a bridge that is not a jar of its own. */
@@ -245,6 +362,19 @@ enum Setup {
         || name.startsWith("threadline-spring-boot-")
         || name.replace('\\', '/').contains("spring-boot-autoconfigure/target/")
         || name.startsWith("micrometer-") || name.startsWith("context-propagation-") || name.startsWith("brave-");
+    /** Spring WebFlux, Reactor Netty and Boot's modules for them: what the servlet applications leave out. */
+    static final Predicate<String> REACTIVE_WEB = name -> name.startsWith("spring-webflux-")
+        || name.startsWith("spring-boot-webflux-") || name.startsWith("spring-boot-starter-webflux-")
+        || name.startsWith("spring-boot-reactor") || name.startsWith("spring-boot-starter-reactor-netty-")
+        || name.startsWith("spring-boot-webclient-") || name.startsWith("spring-boot-netty-")
+        || name.startsWith("reactor-netty-");
+    /** Spring MVC, Tomcat and Boot's servlet modules: what the reactive application leaves out. */
+    static final Predicate<String> SERVLET_WEB = name -> name.startsWith("spring-webmvc-")
+        || name.startsWith("spring-boot-webmvc-") || name.startsWith("spring-boot-starter-webmvc-")
+        || name.startsWith("spring-boot-tomcat-") || name.startsWith("spring-boot-starter-tomcat")
+        || name.startsWith("tomcat-embed-") || name.startsWith("spring-boot-servlet-");
+    /** grpc-java: for GrpcUnderTracerTest, in this test's own JVM, never in a child's. */
+    static final Predicate<String> GRPC = name -> name.startsWith("grpc-");
     /** The test runner's own jars. */
     static final Predicate<String> SUREFIRE = name -> name.startsWith("surefire") || name.contains("surefire-");
 

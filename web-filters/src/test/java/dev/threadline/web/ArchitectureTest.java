@@ -48,9 +48,13 @@ class ArchitectureTest {
     confined("dev.threadline.web.client.spring", "dev.threadline.web.client", "dev.threadline.web.client.spring",
         "org.springframework..", "reactor..");
     confined("dev.threadline.web.reactive", "dev.threadline.web.reactive", "org.springframework..", "reactor..");
+    confined("dev.threadline.web.internal.reactive", "dev.threadline.web.internal.reactive", "org.springframework..",
+        "reactor..");
     confined("dev.threadline.web.messaging.kafka", "dev.threadline.web.messaging..", "org.apache.kafka..");
     confined("dev.threadline.web.messaging.jms", "dev.threadline.web.messaging..", "jakarta.jms..");
     confined("dev.threadline.web.grpc", "dev.threadline.web.grpc", "dev.threadline.web.client", "io.grpc..");
+    confined("dev.threadline.web.internal.grpc", "dev.threadline.web.internal.grpc", "dev.threadline.web.grpc",
+        "io.grpc..");
     confined("dev.threadline.web.messaging.rabbit", "dev.threadline.web.messaging",
         "dev.threadline.web.messaging.rabbit", "com.rabbitmq.client..");
     confined("dev.threadline.web.messaging.rabbit.spring", "dev.threadline.web.messaging..", "com.rabbitmq.client..",

@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
  * {@code server-error-level}) and the HTTP clients' call lines ({@code threadline.client.log-calls}).
  *
  * <p>With Spring gRPC ({@code spring-grpc-core}) the server interceptor is a {@code @GlobalServerInterceptor}, applied
- * to every service, and a {@code GrpcChannelBuilderCustomizer} adds the client interceptor to every channel Spring
+ * to every service (after a tracer's observation interceptor, whose server span it then takes; ahead of all, a small
+ * interceptor hands the caller's {@code traceparent} to the tracer, as the servlet side's RemoteParentFilter does), and a {@code GrpcChannelBuilderCustomizer} adds the client interceptor to every channel Spring
  * gRPC builds. Without it, add them yourself: {@code serverBuilder.intercept(serverInterceptor)},
  * {@code channelBuilder.intercept(clientInterceptor)}. {@code threadline.grpc.enabled=false} turns it all off.
  *
@@ -61,6 +62,20 @@ public class ThreadlineGrpcAutoConfiguration {
     ThreadlineServerInterceptor threadlineGrpcServerInterceptor(ThreadlineProperties properties,
         CorrelationPropagator propagator) {
       return serverInterceptor(properties, propagator);
+    }
+
+    /**
+     * First of all global interceptors: the caller's span from {@code traceparent} as the tracer's remote context
+     * while a tracer's gRPC observation interceptor starts its server span, so a tracer that reads no headers (Spring
+     * Boot's no-op propagator when tracing export is disabled) continues the caller's trace. Without a tracer bridge,
+     * and under the Java agent, it does nothing.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "threadlineGrpcRemoteParentInterceptor")
+    @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
+    @org.springframework.grpc.server.GlobalServerInterceptor
+    dev.threadline.web.internal.grpc.RemoteParentInterceptor threadlineGrpcRemoteParentInterceptor() {
+      return new dev.threadline.web.internal.grpc.RemoteParentInterceptor();
     }
   }
 

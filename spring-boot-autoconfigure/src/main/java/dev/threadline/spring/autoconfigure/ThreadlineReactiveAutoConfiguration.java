@@ -54,6 +54,20 @@ public class ThreadlineReactiveAutoConfiguration {
   }
 
   /**
+   * Before a tracer's server observation (which {@code HttpWebHandlerAdapter} starts ahead of every WebFilter), the
+   * caller's span from {@code traceparent} as the tracer's current remote context, so a tracer that reads no headers
+   * (Spring Boot's no-op propagator when tracing export is disabled) still continues the caller's trace: the reactive
+   * counterpart of the servlet {@code RemoteParentFilter}. Without a tracer bridge, and under the Java agent, it does
+   * nothing.
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "threadlineRemoteParentDecorator")
+  @ConditionalOnClass(name = "dev.threadline.web.internal.reactive.RemoteParentHandler")
+  public org.springframework.http.server.reactive.HttpHandlerDecoratorFactory threadlineRemoteParentDecorator() {
+    return dev.threadline.web.internal.reactive.RemoteParentHandler.decorator();
+  }
+
+  /**
    * Reactor's automatic context propagation, when Micrometer's context-propagation is on the class path (the
    * starter brings it): what Spring Boot's {@code spring.reactor.context-propagation=auto} does, turned on here
    * because the request's ids depend on it.

@@ -73,7 +73,11 @@ class ThreadlineGrpcAutoConfigurationTest {
       assertThat(context).hasSingleBean(ThreadlineServerInterceptor.class)
           .hasSingleBean(ThreadlineClientInterceptor.class).hasSingleBean(GrpcChannelBuilderCustomizer.class);
       assertThat(context.getBeanNamesForAnnotation(GlobalServerInterceptor.class))
-          .containsExactly("threadlineGrpcServerInterceptor");
+          .containsExactlyInAnyOrder("threadlineGrpcServerInterceptor", "threadlineGrpcRemoteParentInterceptor");
+      // Spring gRPC applies its global interceptors in this order, the first running first: the remote parent
+      // goes ahead of any tracer's interceptor.
+      assertThat(context.getBeanProvider(io.grpc.ServerInterceptor.class).orderedStream().findFirst())
+          .containsInstanceOf(dev.threadline.web.internal.grpc.RemoteParentInterceptor.class);
 
       // Spring gRPC's own wiring: its service configurer applies the global server interceptors it finds in the
       // context, and its in-process channel factory applies the channel customizers.

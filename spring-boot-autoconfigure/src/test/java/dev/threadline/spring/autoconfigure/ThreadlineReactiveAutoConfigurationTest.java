@@ -26,13 +26,19 @@ class ThreadlineReactiveAutoConfigurationTest {
       assertThat(context.getBean(ThreadlineWebFilter.class).getOrder())
           .isEqualTo(ThreadlineAutoConfiguration.FILTER_ORDER);
       assertThat(Hooks.isAutomaticContextPropagationEnabled()).isTrue();
+      // Ahead of a tracer's server observation, which Spring starts before every WebFilter: the remote parent.
+      assertThat(context.getBean("threadlineRemoteParentDecorator",
+          org.springframework.http.server.reactive.HttpHandlerDecoratorFactory.class)
+          .apply((request, response) -> reactor.core.publisher.Mono.empty()))
+          .isInstanceOf(dev.threadline.web.internal.reactive.RemoteParentHandler.class);
     });
   }
 
   @Test
   void switchedOff_orWithoutWebFilters_orInAServletApplication_noWebFilter() {
     reactive.withPropertyValues("threadline.filter.enabled=false")
-        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ThreadlineWebFilter.class));
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ThreadlineWebFilter.class)
+            .doesNotHaveBean("threadlineRemoteParentDecorator"));
     reactive.withClassLoader(new FilteredClassLoader("dev.threadline.web.reactive."))
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("threadlineWebFilter"));
     new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class,

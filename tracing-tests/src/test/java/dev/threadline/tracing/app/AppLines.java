@@ -9,14 +9,15 @@ import org.slf4j.spi.LoggingEventBuilder;
  * API reports current) where it reports one. Shared by the Spring Boot application and the plain servlet one, so
  * both write the same lines; Spring-free.
  */
-final class AppLines {
+public final class AppLines {
 
   private static final Logger LOG = LoggerFactory.getLogger("matrix");
 
   private AppLines() {
   }
 
-  static LoggingEventBuilder line(String apiSpan) {
+  /** An INFO line on {@code matrix}, with {@code api_span} when {@code apiSpan} is not {@code null}. */
+  public static LoggingEventBuilder line(String apiSpan) {
     LoggingEventBuilder line = LOG.atInfo();
     return apiSpan == null ? line : line.addKeyValue("api_span", apiSpan);
   }

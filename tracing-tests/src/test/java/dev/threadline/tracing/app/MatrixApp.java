@@ -27,14 +27,22 @@ public class MatrixApp {
   public static final String READY = "MATRIX-READY ";
 
   public static void main(String[] args) {
+    SpringApplication.run(sources(MatrixApp.class), args);
+  }
+
+  /**
+   * The sources to run {@code app} with, after the set-up's own preparation: with {@code -Dmatrix.sdk=true} the
+   * application's SDK registered as the global one; with {@code -Dmatrix.memory-export=true} the in-memory exporter
+   * added. Shared with the reactive application.
+   */
+  public static Class<?>[] sources(Class<?> app) {
     if (Boolean.getBoolean("matrix.sdk")) {
       // Only referenced here, so set-ups without the SDK never load it.
       OtelSdk.registerGlobal();
     }
     // Only for boot-otel-export-on: the exporter class exists only where the SDK does.
-    Class<?>[] sources = Boolean.getBoolean("matrix.memory-export")
-        ? new Class<?>[] {MatrixApp.class, MemoryExport.class} : new Class<?>[] {MatrixApp.class};
-    SpringApplication.run(sources, args);
+    return Boolean.getBoolean("matrix.memory-export")
+        ? new Class<?>[] {app, MemoryExport.class} : new Class<?>[] {app};
   }
 
   @Bean
@@ -45,9 +53,14 @@ public class MatrixApp {
     };
   }
 
-  /** The tracer API the application sees: OpenTelemetry's when present, else Micrometer Tracing's, else none. */
+  /** The tracer API the application sees. */
   @Bean
   SpanProbe spanProbe(ApplicationContext context) {
+    return probeFor(context);
+  }
+
+  /** The tracer API the application sees: OpenTelemetry's when present, else Micrometer Tracing's, else none. */
+  public static SpanProbe probeFor(ApplicationContext context) {
     ClassLoader loader = MatrixApp.class.getClassLoader();
     if (ClassUtils.isPresent("io.opentelemetry.api.GlobalOpenTelemetry", loader)) {
       return OtelProbe.create(context);

@@ -24,6 +24,14 @@ import java.util.Objects;
  * {@code parent_span_id}; WARN when the status maps to 400 or more. The response listener's callbacks run with the
  * caller's ids in the MDC.
  *
+ * <p>Under a tracer's span (through its {@link dev.threadline.core.spi.TraceBridge}) the call starts no span of its
+ * own: the call line carries the span current when the call starts, the tracer's client span when the tracer's
+ * client interceptor runs before this one. The tracer's trace headers stay as it wrote them, with the request id and
+ * baggage fields added beside; when the tracer wrote none (no client instrumentation, or one that runs after this
+ * interceptor, or a propagator that writes nothing), this interceptor writes them from the current span, and a
+ * tracer that writes later replaces them (OpenTelemetry's and Micrometer's gRPC instrumentations do), so the call
+ * carries one {@code traceparent}.
+ *
  * <pre>{@code
  * ManagedChannelBuilder.forTarget("orders:9090").intercept(new ThreadlineClientInterceptor()).build()
  * }</pre>
@@ -84,7 +92,8 @@ public final class ThreadlineClientInterceptor implements ClientInterceptor {
         host = host(authority);
         caller = Correlation.current().orElse(null);
         call = calls.start(host);
-        call.inject(headers, GrpcMetadata.SETTER);
+        // What a tracer's interceptor that ran first wrote stays; the request id and baggage fields go beside it.
+        call.inject(headers, GrpcMetadata.SETTER, GrpcMetadata.GETTER);
       } catch (RuntimeException e) {
         // Correlation is never worth failing the call for: it goes on without.
       }

@@ -3,7 +3,10 @@ package dev.threadline.web.grpc;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
+import dev.threadline.core.internal.TraceBridges;
+import dev.threadline.core.spi.TraceBridge;
 import dev.threadline.web.internal.AccessLines;
+import dev.threadline.web.internal.Inbound;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -41,6 +44,14 @@ import org.slf4j.event.Level;
  * {@code user_agent}, {@code client_ip} and {@code parent_span_id}; INFO below 400, WARN for 4xx, ERROR for 5xx, as
  * the filter. Calls of the standard health service ({@code grpc.health.v1.Health}) get no access line.
  *
+ * <p>Under a tracer (through its {@link TraceBridge}: OpenTelemetry, with the Java agent, the SDK or Micrometer
+ * Tracing, or Brave) whose gRPC instrumentation made a server span current for the call, the interceptor starts no
+ * span of its own: the call's lines and its access line carry the tracer's span, with the request id (echoed, in the
+ * MDC, and handed to the tracer, which records it on the span and carries it in its baggage) and the caller's span
+ * as {@code parent_span_id}. That is decided when the call starts, so the tracer's interceptor must run before this
+ * one (the Java agent's always does). When a tracer's interceptor runs after it instead, the call starts in a span of
+ * Threadline's, and the access line still carries the tracer's span, found when the handler closes the call.
+ *
  * <pre>{@code
  * ServerBuilder.forPort(9090).addService(ServerInterceptors.intercept(service, new ThreadlineServerInterceptor()))
  * // or, for every service: serverBuilder.intercept(new ThreadlineServerInterceptor())
@@ -60,8 +71,8 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> USER_AGENT =
       Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
 
-  /** {@code null}: the shared propagator, read at each call. */
-  private final CorrelationPropagator propagator;
+  /** The propagator (the given one, or the shared one read at each call) and the tracer decision. */
+  private final Inbound inbound = new Inbound();
   private final boolean accessLog;
   private final Logger accessLogger;
   private final boolean echoRequestId;
@@ -75,7 +86,9 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
   }
 
   private ThreadlineServerInterceptor(Builder b) {
-    this.propagator = b.propagator;
+    if (b.propagator != null) {
+      inbound.setPropagator(b.propagator);
+    }
     this.accessLog = b.accessLog;
     this.accessLogger = LoggerFactory.getLogger(b.accessLogger);
     this.echoRequestId = b.echoRequestId;
@@ -97,16 +110,11 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
     }
     ServerCall<ReqT, RespT> traced = new TracedCall<>(call, state);
     ServerCall.Listener<ReqT> listener;
-    try (CorrelationScope ignored = state.correlation.open()) {
-      state.putCallerIds();
-      try {
-        listener = next.startCall(traced, headers);
-      } catch (RuntimeException | Error e) {
-        state.failed = true;
-        throw e;
-      } finally {
-        state.removeCallerIds();
-      }
+    try (CallScope ignored = state.enter()) {
+      listener = next.startCall(traced, headers);
+    } catch (RuntimeException | Error e) {
+      state.failed = true;
+      throw e;
     }
     return new ScopedListener<>(listener, state);
   }
@@ -114,15 +122,12 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
   private CallState start(ServerCall<?, ?> call, Metadata headers) {
     try {
       long started = System.nanoTime();
-      CorrelationPropagator p = propagator != null ? propagator : CorrelationPropagator.shared();
-      Correlation correlation = p.extract(headers, GrpcMetadata.GETTER);
-      Map<String, String> callerIds = null;
-      if (!p.trustsIncoming()) {
-        Map<String, String> sent = p.callerIds(headers, GrpcMetadata.GETTER);
-        callerIds = sent.isEmpty() ? null : sent;
-      }
+      // Under a tracer's span (its interceptor ran first): that span, with the request id; otherwise a server span
+      // continued from the metadata.
+      Inbound.Start start = inbound.start(headers, GrpcMetadata.GETTER, null, false);
       String userAgent = accessLog ? headers.get(USER_AGENT) : null;
-      return new CallState(correlation, started, p.requestIdHeader(), callerIds, call, userAgent);
+      return new CallState(start.correlation(), start.underTracer(), started, start.propagator().requestIdHeader(),
+          start.callerIds(), call, userAgent);
     } catch (RuntimeException e) {
       reportOnce("could not start the call's correlation", e);
       return null;
@@ -137,7 +142,10 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
 
   /** What one call needs from start to its access line. */
   private final class CallState {
-    final Correlation correlation;
+    /** The call's span: Threadline's, or the tracer's (current at the start, or found when the call closes). */
+    volatile Correlation correlation;
+    /** Whether the tracer's span was current when the call started: the request id is then handed to the tracer. */
+    final boolean underTracer;
     final long started;
     final String requestIdHeader;
     final Map<String, String> callerIds;
@@ -148,14 +156,54 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
     volatile boolean failed;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    CallState(Correlation correlation, long started, String requestIdHeader, Map<String, String> callerIds,
-        ServerCall<?, ?> call, String userAgent) {
+    CallState(Correlation correlation, boolean underTracer, long started, String requestIdHeader,
+        Map<String, String> callerIds, ServerCall<?, ?> call, String userAgent) {
       this.correlation = correlation;
+      this.underTracer = underTracer;
       this.started = started;
       this.requestIdHeader = requestIdHeader;
       this.callerIds = callerIds;
       this.call = call;
       this.userAgent = userAgent;
+    }
+
+    /**
+     * The call's scope on this thread: its correlation (so the MDC), the untrusted caller's ids, and under a tracer
+     * the request id handed to it. Closing it undoes all three.
+     */
+    CallScope enter() {
+      CorrelationScope scope = correlation.open();
+      putCallerIds();
+      AutoCloseable told = TraceBridge.NOTHING;
+      if (underTracer) {
+        TraceBridge bridge = TraceBridges.get();
+        if (bridge != null) {
+          told = bridge.enterRequest(correlation.requestId());
+        }
+      }
+      return new CallScope(this, scope, told);
+    }
+
+    /**
+     * Called as the handler closes the call, in its context: when a tracer's interceptor ran after this one, its
+     * server span is current there, and the access line takes it, with this call's request id, baggage fields and
+     * caller's span. Nothing changes when the call started under the tracer, or no other span is current.
+     */
+    void takeTracersSpan() {
+      if (underTracer) {
+        return;
+      }
+      Correlation own = correlation;
+      Correlation tracers = TraceBridges.activeSpan();
+      if (tracers == null || tracers.spanId().equals(own.spanId()) && tracers.traceId().equals(own.traceId())) {
+        return;
+      }
+      Correlation.Builder b = tracers.toBuilder().requestId(own.requestId()).parentSpanId(null);
+      if (tracers.traceId().equals(own.traceId()) && own.parentSpanId().isPresent()) {
+        b.parentSpanId(own.parentSpanId().get());
+      }
+      own.baggage().forEach(b::baggage);
+      correlation = b.build();
     }
 
     void putCallerIds() {
@@ -247,6 +295,11 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
     @Override
     public void close(Status status, Metadata trailers) {
       state.status = status;
+      try {
+        state.takeTracersSpan();
+      } catch (RuntimeException e) {
+        reportOnce("could not read the tracer's span", e);
+      }
       super.close(status, trailers);
     }
   }
@@ -263,65 +316,78 @@ public final class ThreadlineServerInterceptor implements ServerInterceptor {
 
     @Override
     public void onMessage(ReqT message) {
-      try (CorrelationScope ignored = open()) {
+      try (CallScope ignored = state.enter()) {
         super.onMessage(message);
       } catch (RuntimeException | Error e) {
         state.failed = true;
         throw e;
-      } finally {
-        state.removeCallerIds();
       }
     }
 
     @Override
     public void onHalfClose() {
-      try (CorrelationScope ignored = open()) {
+      try (CallScope ignored = state.enter()) {
         super.onHalfClose();
       } catch (RuntimeException | Error e) {
         state.failed = true;
         throw e;
-      } finally {
-        state.removeCallerIds();
       }
     }
 
     @Override
     public void onReady() {
-      try (CorrelationScope ignored = open()) {
+      try (CallScope ignored = state.enter()) {
         super.onReady();
-      } finally {
-        state.removeCallerIds();
       }
     }
 
     @Override
     public void onCancel() {
-      try (CorrelationScope ignored = open()) {
+      try (CallScope ignored = state.enter()) {
         try {
           super.onCancel();
         } finally {
           state.finish(true);
-          state.removeCallerIds();
         }
       }
     }
 
     @Override
     public void onComplete() {
-      try (CorrelationScope ignored = open()) {
+      try (CallScope ignored = state.enter()) {
         try {
           super.onComplete();
         } finally {
           state.finish(false);
-          state.removeCallerIds();
         }
       }
     }
+  }
 
-    private CorrelationScope open() {
-      CorrelationScope scope = state.correlation.open();
-      state.putCallerIds();
-      return scope;
+  /** What {@link CallState#enter()} opened on a thread; closed in reverse order, never throwing. */
+  private static final class CallScope implements AutoCloseable {
+    private final CallState state;
+    private final CorrelationScope scope;
+    private final AutoCloseable told;
+
+    CallScope(CallState state, CorrelationScope scope, AutoCloseable told) {
+      this.state = state;
+      this.scope = scope;
+      this.told = told;
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (told != TraceBridge.NOTHING) {
+          told.close();
+        }
+      } catch (Exception e) {
+        // The tracer's scope handling failed; the callback is done either way.
+      } finally {
+        state.removeCallerIds();
+        scope.close();
+      }
     }
   }
 

@@ -40,13 +40,20 @@ public final class Inbound {
     private final CorrelationPropagator propagator;
     private final Map<String, String> callerIds;
     private final AutoCloseable bridged;
+    private final boolean underTracer;
 
     Start(Correlation correlation, CorrelationPropagator propagator, Map<String, String> callerIds,
-        AutoCloseable bridged) {
+        AutoCloseable bridged, boolean underTracer) {
       this.correlation = correlation;
       this.propagator = propagator;
       this.callerIds = callerIds;
       this.bridged = bridged;
+      this.underTracer = underTracer;
+    }
+
+    /** Whether a tracer's span was current, so {@link #correlation()} is that span and no span of Threadline's. */
+    public boolean underTracer() {
+      return underTracer;
     }
 
     /** The request's server span. */
@@ -100,7 +107,7 @@ public final class Inbound {
       Map<String, String> caller = propagator.callerIds(request, getter);
       callerIds = caller.isEmpty() ? null : caller;
     }
-    return new Start(correlation, propagator, callerIds, bridged);
+    return new Start(correlation, propagator, callerIds, bridged, external != null);
   }
 
   /**

@@ -17,7 +17,8 @@ public final class BraveScopeDecorator implements CurrentTraceContext.ScopeDecor
   public CurrentTraceContext.Scope decorateScope(TraceContext context, CurrentTraceContext.Scope scope) {
     Correlation correlation;
     try {
-      if (context == null) {
+      // No span, or the caller's context made current for a moment before Brave's server span starts.
+      if (context == null || BraveTraceBridge.isRemoteParent(context)) {
         return scope;
       }
       Correlation open = Correlation.current().orElse(null);

@@ -20,12 +20,27 @@ import dev.threadline.core.spi.TraceBridge;
  */
 public final class BraveTraceBridge implements TraceBridge {
 
+  /**
+   * The caller's context {@link #enterRemoteParent} made current on this thread. Brave keeps no remote flag on a
+   * current context, so this is how it is told apart from a span of Brave's: it is no active span, and the scope
+   * decorator opens no correlation for it.
+   */
+  private static final ThreadLocal<TraceContext> REMOTE_PARENT = new ThreadLocal<>();
+
+  /** Whether {@code context} is the remote parent {@link #enterRemoteParent} made current on this thread. */
+  static boolean isRemoteParent(TraceContext context) {
+    return context != null && context == REMOTE_PARENT.get();
+  }
+
   @Override
   public Correlation activeSpan() {
     try {
       Tracing tracing = Tracing.current();
-      return tracing == null ? null
-          : BraveCorrelation.of(tracing.currentTraceContext().get(), Correlation.current().orElse(null));
+      if (tracing == null) {
+        return null;
+      }
+      TraceContext context = tracing.currentTraceContext().get();
+      return isRemoteParent(context) ? null : BraveCorrelation.of(context, Correlation.current().orElse(null));
     } catch (RuntimeException e) {
       // A LinkageError (no Brave) is left to TraceBridges, which then never uses this bridge.
       return null;
@@ -50,10 +65,32 @@ public final class BraveTraceBridge implements TraceBridge {
           .spanId(Long.parseUnsignedLong(callerSpan.spanId(), 16))
           .sampled(callerSpan.isSampled())
           .build();
-      CurrentTraceContext.Scope scope = tracing.currentTraceContext().newScope(remote);
-      return scope::close;
+      TraceContext previous = REMOTE_PARENT.get();
+      REMOTE_PARENT.set(remote);
+      CurrentTraceContext.Scope scope;
+      try {
+        scope = tracing.currentTraceContext().newScope(remote);
+      } catch (RuntimeException e) {
+        restore(previous);
+        throw e;
+      }
+      return () -> {
+        try {
+          scope.close();
+        } finally {
+          restore(previous);
+        }
+      };
     } catch (RuntimeException e) {
       return NOTHING;
+    }
+  }
+
+  private static void restore(TraceContext previous) {
+    if (previous == null) {
+      REMOTE_PARENT.remove();
+    } else {
+      REMOTE_PARENT.set(previous);
     }
   }
 
