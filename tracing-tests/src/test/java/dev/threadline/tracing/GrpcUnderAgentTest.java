@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link GrpcApp} under the real OpenTelemetry Java agent, in a child JVM: the agent's gRPC instrumentation makes the
- * server and client spans, and Threadline's interceptors must start none. An outside caller sends {@code traceparent}
+ * server and client spans, and Threadline's interceptors must start none; the
+ * call line carries the agent's client span, read back from the {@code traceparent} the agent sent, so the hop joins. An outside caller sends {@code traceparent}
  * and {@code x-request-id} to {@code Front}, which calls {@code Back}. The agent's spans are read from its logging
  * exporter (stderr), so every span id a line carries can be checked to be one the agent recorded.
  */
@@ -53,8 +54,7 @@ class GrpcUnderAgentTest {
             .containsEntry("requestId", "grpc-agent-1");
       }
       assertThat(back).containsEntry("traceparents", 1);
-      assertThat(accessFront.get("span_id")).isEqualTo(front.get("span_id")).isEqualTo(frontAfter.get("span_id"))
-          .isEqualTo(call.get("span_id"));
+      assertThat(accessFront.get("span_id")).isEqualTo(front.get("span_id")).isEqualTo(frontAfter.get("span_id"));
       assertThat(accessFront).containsEntry("parent_span_id", CALLER_SPAN);
 
       Map<String, String[]> spans = awaitExported(child, 3);
@@ -62,8 +62,12 @@ class GrpcUnderAgentTest {
           .containsExactly("test.Chain/Front", "SERVER");
       assertThat(spans.get(accessBack.get("span_id"))).as("Back's access line carries the agent's server span")
           .containsExactly("test.Chain/Back", "SERVER");
-      // The agent's client span is made below Threadline's interceptor: Back's parent, a span no line carries.
-      assertThat(spans.get(accessBack.get("parent_span_id"))).containsExactly("test.Chain/Back", "CLIENT");
+      // The agent's client span is made below Threadline's interceptor, and read back from the traceparent it sent:
+      // the call line carries it, a child of Front's span, and Back names it as its parent. The hop joins.
+      assertThat(spans.get(call.get("span_id"))).as("the call line carries the agent's client span")
+          .containsExactly("test.Chain/Back", "CLIENT");
+      assertThat(call).containsEntry("parent_span_id", accessFront.get("span_id"));
+      assertThat(accessBack).containsEntry("parent_span_id", call.get("span_id"));
     } finally {
       child.close();
       child.saveOutput(LOGS);

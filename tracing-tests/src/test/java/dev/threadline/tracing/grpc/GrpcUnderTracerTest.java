@@ -73,13 +73,15 @@ class GrpcUnderTracerTest {
         assertThat(clientSpan.getKind()).isEqualTo(SpanKind.CLIENT);
         assertThat(result.accessBack.get("parent_span_id")).isEqualTo(clientSpan.getSpanId());
       } else {
-        // The tracer's client span starts inside Threadline's interceptor: the call line carries the span the call
-        // was made from (Front's server span), the client span's parent; Back continues the client span.
+        // The tracer's client span starts inside Threadline's interceptor, which reads it back from the traceparent
+        // the tracer sent: the call line carries it, as a child of the span the call was made from (Front's server
+        // span), and Back continues it. The hop joins in either order.
         SpanData backServer = tracer.span(result.accessBack.get("span_id"));
         SpanData clientSpan = tracer.span(backServer.getParentSpanId());
         assertThat(clientSpan.getKind()).isEqualTo(SpanKind.CLIENT);
-        assertThat(clientSpan.getParentSpanId()).isEqualTo(result.call.get("span_id"))
-            .isEqualTo(result.accessFront.get("span_id"));
+        assertThat(result.call).as(result.call.toString()).containsEntry("span_id", clientSpan.getSpanId())
+            .containsEntry("parent_span_id", result.accessFront.get("span_id"));
+        assertThat(clientSpan.getParentSpanId()).isEqualTo(result.accessFront.get("span_id"));
       }
     }
   }

@@ -96,6 +96,11 @@ public final class OutboundCalls {
     private final boolean deferred;
     /** Whether the target host gets no correlation headers (not among the propagator's hosts). */
     private boolean withheld;
+    /**
+     * The client span a tracer below this integration made and sent ({@link #sent}); {@code null}: none seen, the
+     * call line is written in {@link #span}.
+     */
+    private volatile Correlation sentSpan;
 
     Call(Correlation span, long started, boolean deferred) {
       this.span = span;
@@ -140,6 +145,36 @@ public final class OutboundCalls {
         propagator().inject(span, carrier, setter);
       } else {
         propagator().injectBeside(span, carrier, setter, read(written, carrier, CorrelationPropagator.BAGGAGE));
+      }
+    }
+
+    /**
+     * Tells the call what left with the request, once every interceptor below this integration has run (a gRPC
+     * call's {@code start} has returned): when a tracer below it (the Java agent's gRPC instrumentation, or a tracer
+     * interceptor registered after Threadline's) made its own client span and wrote it into {@code traceparent}, the
+     * call line is written in that span, with the span the call was made from as its {@code parent_span_id}. So the
+     * span the callee names as its parent is in a line of the caller, whichever order the interceptors run in. Only
+     * under a tracer, and only for a span of the call's own trace; never throws.
+     *
+     * @since 0.1.0
+     */
+    public <C> void sent(C carrier, CarrierGetter<C> written) {
+      if (!deferred) {
+        return;
+      }
+      String traceparent = read(written, carrier, "traceparent");
+      if (traceparent == null || traceparent.length() < 55) {
+        return;
+      }
+      try {
+        String traceId = traceparent.substring(3, 35);
+        String spanId = traceparent.substring(36, 52);
+        if (traceparent.charAt(2) == '-' && traceparent.charAt(35) == '-' && traceId.equals(span.traceId())
+            && !spanId.equals(span.spanId()) && Ids.isValidSpanId(spanId)) {
+          sentSpan = span.toBuilder().spanId(spanId).parentSpanId(span.spanId()).build();
+        }
+      } catch (RuntimeException e) {
+        // Not a span of this trace: the call line stays in the span the call was made from.
       }
     }
 
@@ -195,7 +230,10 @@ public final class OutboundCalls {
         }
         double durationMs = Math.round((System.nanoTime() - started) / 1_000.0) / 1_000.0;
         String safePath = path == null ? "" : cut(Paths.withoutPathParameters(stripQuery(path)), 2048);
-        try (CorrelationScope ignored = span.open()) {
+        Correlation lineSpan = sentSpan != null ? sentSpan : span;
+        // Opened as every scope is (the tracer's current span for the line, recording nothing), so the line carries
+        // the span the tracer sent rather than the one its context has current where the call ends.
+        try (CorrelationScope ignored = lineSpan.open()) {
           org.slf4j.spi.LoggingEventBuilder line = logger.atLevel(level)
               .addKeyValue("method", method)
               .addKeyValue("target_host", host == null ? "" : cut(host, 256))
@@ -207,8 +245,8 @@ public final class OutboundCalls {
             line = line.addKeyValue("grpc_status", rpcStatus);
           }
           line = line.addKeyValue("duration_ms", durationMs);
-          if (span.parentSpanId().isPresent()) {
-            line = line.addKeyValue("parent_span_id", span.parentSpanId().get());
+          if (lineSpan.parentSpanId().isPresent()) {
+            line = line.addKeyValue("parent_span_id", lineSpan.parentSpanId().get());
           }
           String callee = calleeSpan(traceresponse, span.traceId());
           if (callee != null) {

@@ -99,6 +99,10 @@ public final class ThreadlineClientInterceptor implements ClientInterceptor {
       }
       super.start(call == null ? responseListener : new TracedListener<>(responseListener, call, host, caller),
           headers);
+      if (call != null) {
+        // A tracer's interceptor below this one has written its client span by now: the call line takes it.
+        call.sent(headers, GrpcMetadata.GETTER);
+      }
     }
 
     private final class TracedListener<T> extends ForwardingClientCallListener.SimpleForwardingClientCallListener<T> {
