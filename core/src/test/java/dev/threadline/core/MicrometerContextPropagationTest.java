@@ -87,4 +87,33 @@ class MicrometerContextPropagationTest {
     assertThat(MDC.get("requestId")).isNull();
     assertThat(Correlation.current()).isEmpty();
   }
+
+  @Test
+  void settingTheCurrentCorrelationAgain_changesNothing_andItsRestoreLeavesTheOuterScopeOpen() {
+    ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().build();
+    Correlation a = Correlation.newTrace("a").toBuilder().baggage("tenant", "acme").build();
+    ContextSnapshot snapA;
+    try (CorrelationScope ignored = a.open()) {
+      snapA = snapshots.captureAll();
+    }
+    for (int round = 0; round < 2; round++) {
+      try (ContextSnapshot.Scope outer = snapA.setThreadLocals()) {
+        MDC.put("user", "u1");
+        try (ContextSnapshot.Scope again = snapA.setThreadLocals()) {
+          assertThat(Correlation.current()).containsSame(a);
+          assertThat(MDC.get("requestId")).isEqualTo("a");
+        }
+        // The inner restore put nothing back: the outer scope, and what was written under it, still hold.
+        assertThat(Correlation.current()).containsSame(a);
+        assertThat(MDC.get("requestId")).isEqualTo("a");
+        assertThat(MDC.get("tenant")).isEqualTo("acme");
+        assertThat(MDC.get("user")).isEqualTo("u1");
+        MDC.remove("user");
+      }
+      // Round two runs on the stack the first one left: empty, and kept.
+      assertThat(Correlation.current()).isEmpty();
+      assertThat(MDC.get("requestId")).isNull();
+      assertThat(MDC.get("tenant")).isNull();
+    }
+  }
 }

@@ -47,7 +47,9 @@ class ArchitectureTest {
         "okhttp3..", "kotlin..");
     confined("dev.threadline.web.client.spring", "dev.threadline.web.client", "dev.threadline.web.client.spring",
         "org.springframework..", "reactor..");
-    confined("dev.threadline.web.reactive", "dev.threadline.web.reactive", "org.springframework..", "reactor..");
+    // Reactive Streams: the Subscriber and Subscription types Reactor's own operators are built on.
+    confined("dev.threadline.web.reactive", "dev.threadline.web.reactive", "org.springframework..", "reactor..",
+        "org.reactivestreams..");
     confined("dev.threadline.web.internal.reactive", "dev.threadline.web.internal.reactive", "org.springframework..",
         "reactor..");
     confined("dev.threadline.web.messaging.kafka", "dev.threadline.web.messaging..", "org.apache.kafka..");

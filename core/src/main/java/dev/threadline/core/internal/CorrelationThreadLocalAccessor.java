@@ -13,13 +13,21 @@ import java.util.ArrayDeque;
  *
  * <p>Each {@code setValue} opens a {@link CorrelationScope}, so the MDC follows; the matching {@code restore} closes
  * it, which puts back exactly what the thread had. Context propagation always pairs the two, innermost first.
+ *
+ * <p>Cost: Reactor's automatic context propagation calls this pair at each signal through a {@code contextWrite} and
+ * each restoring source, several times per request. Setting the correlation the thread already has is therefore
+ * free (nothing to write, nothing to put back), and the per-thread stack of open scopes is kept, empty, between
+ * requests instead of being made again each time (it holds nothing then, and is a JDK type: no class loader leak).
  */
 public final class CorrelationThreadLocalAccessor implements ThreadLocalAccessor<Correlation> {
 
   /** The key under which the correlation travels in a context snapshot. */
   public static final String KEY = "dev.threadline.correlation";
 
-  private static final ThreadLocal<ArrayDeque<CorrelationScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+  /** The scopes {@code setValue} opened on this thread, innermost first, or {@link #UNCHANGED}. */
+  private static final ThreadLocal<ArrayDeque<Object>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+  /** What a {@code setValue} that found its correlation already current pushes: its restore has nothing to do. */
+  private static final Object UNCHANGED = new Object();
 
   @Override
   public Object key() {
@@ -33,7 +41,9 @@ public final class CorrelationThreadLocalAccessor implements ThreadLocalAccessor
 
   @Override
   public void setValue(Correlation value) {
-    OPEN.get().push(value.open());
+    // The same instance is current: its scope wrote the MDC and the tracer's span already, and is still open.
+    boolean current = Correlation.current().orElse(null) == value;
+    OPEN.get().push(current ? UNCHANGED : value.open());
   }
 
   @Override
@@ -52,13 +62,9 @@ public final class CorrelationThreadLocalAccessor implements ThreadLocalAccessor
   }
 
   private static void closeInnermost() {
-    ArrayDeque<CorrelationScope> open = OPEN.get();
-    CorrelationScope scope = open.poll();
-    if (scope != null) {
-      scope.close();
-    }
-    if (open.isEmpty()) {
-      OPEN.remove();
+    Object innermost = OPEN.get().poll();
+    if (innermost instanceof CorrelationScope) {
+      ((CorrelationScope) innermost).close();
     }
   }
 }

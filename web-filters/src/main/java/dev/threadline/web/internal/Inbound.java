@@ -165,6 +165,11 @@ public final class Inbound {
     return untrusted.of(base, b -> b.toBuilder().trustIncoming(false).build());
   }
 
+  /** Whether {@link #start} reads the peer's address at all: only to check it against {@code trustedCallers}. */
+  public boolean readsRemoteAddress() {
+    return trustedCallers != null;
+  }
+
   /** The propagator in force: the configured one or the shared one, with this server's request-id header. */
   public CorrelationPropagator propagator() {
     CorrelationPropagator p = propagator;

@@ -1,6 +1,5 @@
 package dev.threadline.web.reactive;
 
-import dev.threadline.core.CarrierGetter;
 import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
@@ -12,11 +11,12 @@ import dev.threadline.web.internal.Paths;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -32,6 +32,7 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.util.context.Context;
 
 /**
  * The inbound end of a hop for Spring WebFlux: the servlet {@code ThreadlineFilter}'s behaviour on a reactive
@@ -53,8 +54,11 @@ import reactor.core.publisher.SignalType;
  * WebHttpHandlerBuilder.webHandler(handler).filter(new ThreadlineWebFilter()).build();
  * }</pre>
  *
- * <p>Costs one correlation, one context entry and a few small objects per request. Never throws anything of its own
- * into the request: a failure of its own is reported once and the request goes on without it.
+ * <p>Cost per request: the ids read from the headers, a request state, one operator of its own and one context
+ * entry; the request's values for the access line are read only when that line is on. Under automatic context
+ * propagation the context entry costs the most: Reactor sets and restores the thread-locals at each signal through
+ * it, as for any {@code contextWrite} (benchmarks/RESULTS.md has the figures). Never throws anything of its own into
+ * the request: a failure of its own is reported once and the request goes on without it.
  *
  * @since 0.1.0
  */
@@ -66,32 +70,11 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
   private static final String STATE_ATTRIBUTE = ThreadlineWebFilter.class.getName() + ".state";
   private static final Logger SELF = LoggerFactory.getLogger(ThreadlineWebFilter.class);
   private static final AtomicBoolean WARNED_NO_PROPAGATION = new AtomicBoolean();
+  private static final AtomicIntegerFieldUpdater<RequestState> FINISHED =
+      AtomicIntegerFieldUpdater.newUpdater(RequestState.class, "finished");
 
-  /** Reads the request's headers, case-insensitively. */
-  static final CarrierGetter<ServerHttpRequest> REQUEST_GETTER = new CarrierGetter<>() {
-    @Override
-    public String get(ServerHttpRequest request, String name) {
-      return request.getHeaders().getFirst(name);
-    }
-
-    @Override
-    public List<String> getAll(ServerHttpRequest request, String name) {
-      HttpHeaders headers = request.getHeaders();
-      if (headers.getFirst(name) == null) {
-        return List.of();
-      }
-      // forEach, not get(name): HttpHeaders.get takes an Object on Spring 6 and a String on Spring 7, and this
-      // class runs on both (Spring Boot 3.5 and 4).
-      List<String> all = new ArrayList<>(2);
-      headers.forEach((key, values) -> {
-        if (key.equalsIgnoreCase(name) && values != null) {
-          all.addAll(values);
-        }
-      });
-      all.removeIf(java.util.Objects::isNull);
-      return all;
-    }
-  };
+  /** What Spring's filter chain names this filter by at every request (a checkpoint): a constant, not a hash code. */
+  private static final String NAME = ThreadlineWebFilter.class.getSimpleName();
 
   private final Inbound inbound = new Inbound();
   private final AccessLog access = new AccessLog();
@@ -118,19 +101,8 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
     if (state == null) {
       return chain.filter(exchange);
     }
-    Mono<Void> handled;
-    // What the chain does while it is assembled (filters that log at once) runs with the request's ids too.
-    try (CorrelationScope ignored = state.correlation.open()) {
-      handled = chain.filter(exchange);
-    } catch (RuntimeException | Error e) {
-      state.failure = e;
-      state.finish(SignalType.ON_ERROR);
-      throw e;
-    }
-    return handled
-        .doOnError(state::failed)
-        .doFinally(state::finish)
-        .contextWrite(context -> context.put(CorrelationThreadLocalAccessor.KEY, state.correlation));
+    // Two operators every signal of the request crosses: the chain with its end observed, and the context entry.
+    return HandledRequest.of(exchange, chain, state).contextWrite(state);
   }
 
   /** The request's correlation, attribute and response headers; {@code null} (and reported) if that failed. */
@@ -141,17 +113,18 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
         warnNoPropagation();
       }
       ServerHttpRequest request = exchange.getRequest();
-      String remoteAddress = remoteAddress(request);
-      Inbound.Start start = inbound.start(request, REQUEST_GETTER, remoteAddress, false);
+      boolean logged = access.enabled();
+      // Made on each read (Reactor Netty keeps the socket address): only when something uses it.
+      String remoteAddress = logged || inbound.readsRemoteAddress() ? remoteAddress(request) : null;
+      Inbound.Start start = inbound.start(request, RequestHeaders.GETTER, remoteAddress, false);
       Correlation correlation = start.correlation();
-      RequestState state = new RequestState(exchange, correlation, start.callerIds(), started, remoteAddress);
+      RequestState state = new RequestState(exchange, correlation, start.callerIds(), started, remoteAddress, logged);
       exchange.getAttributes().put(STATE_ATTRIBUTE, state);
       ServerHttpResponse response = exchange.getResponse();
-      // The status as the response commits: a servlet container may recycle the response before the access line.
-      response.beforeCommit(() -> {
-        state.commit(response);
-        return Mono.empty();
-      });
+      if (logged) {
+        // The status as the response commits: a servlet container may recycle the response before the access line.
+        response.beforeCommit(state);
+      }
       if (echoRequestId) {
         response.getHeaders().set(start.propagator().requestIdHeader(), correlation.requestId());
       }
@@ -194,14 +167,19 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
   }
 
   /**
-   * What one request needs from start to its access line. The request's values are read at the start: on a servlet
-   * container (WebFlux on Tomcat) the request is recycled once the response is complete, before the line is written.
+   * What one request needs from start to its access line: the context entry its operators carry, the commit hook
+   * that notes the status, and the request's end. The request's values are read at the start, and only when the
+   * access line is on: on a servlet container (WebFlux on Tomcat) the request is recycled once the response is
+   * complete, before the line is written.
    */
-  private final class RequestState implements AccessLog.Request {
+  private final class RequestState
+      implements AccessLog.Request, HandledRequest.End, Function<Context, Context>, Supplier<Mono<Void>> {
     final ServerWebExchange exchange;
     final Correlation correlation;
     final Map<String, String> callerIds;
     final long started;
+    /** Whether this request gets an access line (read once: the setting may change while it runs). */
+    final boolean logged;
     final String method;
     final String rawPath;
     final String query;
@@ -212,14 +190,26 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
     volatile Throwable failure;
     /** The status the response committed with; 0: not committed yet. */
     volatile int committedStatus;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    /** 1 once the request's end was handled. */
+    volatile int finished;
 
     RequestState(ServerWebExchange exchange, Correlation correlation, Map<String, String> callerIds, long started,
-        String remoteAddress) {
+        String remoteAddress, boolean logged) {
       this.exchange = exchange;
       this.correlation = correlation;
       this.callerIds = callerIds;
       this.started = started;
+      this.logged = logged;
+      this.remoteAddress = remoteAddress;
+      if (!logged) {
+        this.method = null;
+        this.rawPath = null;
+        this.query = null;
+        this.pathWithinApplication = null;
+        this.userAgent = null;
+        this.forwardedFor = null;
+        return;
+      }
       ServerHttpRequest request = exchange.getRequest();
       URI uri = request.getURI();
       this.method = request.getMethod().name();
@@ -229,25 +219,39 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
       HttpHeaders headers = request.getHeaders();
       this.userAgent = headers.getFirst("User-Agent");
       this.forwardedFor = headers.getFirst("X-Forwarded-For");
-      this.remoteAddress = remoteAddress;
     }
 
-    void failed(Throwable e) {
-      failure = e;
+    @Override
+    public Correlation correlation() {
+      return correlation;
     }
 
-    /** Runs inside the response's commit: never throws into it. */
-    void commit(ServerHttpResponse response) {
+    /** The request's entry in the Reactor context of its operators. */
+    @Override
+    public Context apply(Context context) {
+      return context.put(CorrelationThreadLocalAccessor.KEY, correlation);
+    }
+
+    /** Runs as the response commits: notes the status, never throws into the commit. */
+    @Override
+    public Mono<Void> get() {
       try {
-        HttpStatusCode status = response.getStatusCode();
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
         committedStatus = status == null ? 200 : status.value();
       } catch (RuntimeException e) {
         reportOnce("could not read the response status", e);
       }
+      return Mono.empty();
     }
 
-    void finish(SignalType signal) {
-      if (!finished.compareAndSet(false, true) || !access.enabled()) {
+    @Override
+    public void failed(Throwable e) {
+      failure = e;
+    }
+
+    @Override
+    public void finish(SignalType signal) {
+      if (!logged || !FINISHED.compareAndSet(this, 0, 1)) {
         return;
       }
       try (CorrelationScope ignored = correlation.open()) {
@@ -321,6 +325,12 @@ public class ThreadlineWebFilter implements WebFilter, Ordered {
       SELF.warn("Threadline WebFlux filter {}; the request went on without it ({}). Reported once.", what,
           e.getClass().getName());
     }
+  }
+
+  /** This filter's name, {@code ThreadlineWebFilter}: Spring's filter chain asks for it at every request. */
+  @Override
+  public String toString() {
+    return NAME;
   }
 
   // ---- settings

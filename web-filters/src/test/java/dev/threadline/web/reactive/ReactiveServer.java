@@ -5,6 +5,7 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import org.springframework.web.server.handler.ResponseStatusExceptionHandler;
 import reactor.netty.DisposableServer;
@@ -20,8 +21,9 @@ final class ReactiveServer implements AutoCloseable {
   private final LoopResources loops;
   private final DisposableServer server;
 
-  ReactiveServer(ThreadlineWebFilter filter, RouterFunction<ServerResponse> routes) {
+  ReactiveServer(ThreadlineWebFilter filter, RouterFunction<ServerResponse> routes, WebFilter... after) {
     HttpHandler handler = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes)).filter(filter)
+        .filters(filters -> filters.addAll(java.util.List.of(after)))
         .exceptionHandler(new ResponseStatusExceptionHandler()).build();
     loops = LoopResources.create("test-server", 1, 4, true, false);
     server = HttpServer.create().host("127.0.0.1").port(0).runOn(loops, false)

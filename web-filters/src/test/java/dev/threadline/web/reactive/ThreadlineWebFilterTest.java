@@ -26,6 +26,8 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
@@ -50,7 +52,7 @@ class ThreadlineWebFilterTest {
   @BeforeAll
   static void start() {
     Hooks.enableAutomaticContextPropagation();
-    server = new ReactiveServer(new ThreadlineWebFilter(), routes());
+    server = new ReactiveServer(new ThreadlineWebFilter(), routes(), ThreadlineWebFilterTest::throwingFilter);
     connections = ConnectionProvider.builder("test-client").maxConnections(200).pendingAcquireMaxCount(-1).build();
     client = WebClient.builder().clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections)))
         .build();
@@ -77,6 +79,16 @@ class ThreadlineWebFilterTest {
   private static void log(ServerRequest request, String step) {
     APP.atInfo().addKeyValue("served", request.headers().firstHeader("X-Request-Id")).addKeyValue("step", step)
         .log(step);
+  }
+
+  /** A filter behind Threadline's that logs while the chain is assembled and, on {@code /thrown}, throws at once. */
+  private static Mono<Void> throwingFilter(ServerWebExchange exchange, WebFilterChain chain) {
+    if (!exchange.getRequest().getPath().value().equals("/thrown")) {
+      return chain.filter(exchange);
+    }
+    APP.atInfo().addKeyValue("served", exchange.getRequest().getHeaders().getFirst("X-Request-Id"))
+        .addKeyValue("step", "assembly").log("assembly");
+    throw new IllegalStateException("thrown while the chain is assembled");
   }
 
   private static RouterFunction<ServerResponse> routes() {
@@ -176,6 +188,38 @@ class ThreadlineWebFilterTest {
     assertThat(accessLines("teapot-1").get(0)).containsEntry("status", 418).containsEntry("level", "warn");
     assertThat(accessLines("missing-1").get(0)).containsEntry("status", 404).containsEntry("level", "warn");
     assertThat(accessLines("health-1")).isEmpty();
+  }
+
+  @Test
+  void aFilterThatThrowsWhileTheChainIsAssembled_logsWithTheIds_andGetsA500Line() {
+    assertThat(get("/thrown", "thrown-1").getStatusCode().value()).isEqualTo(500);
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> accessLines("thrown-1").size() == 1);
+    assertThat(accessLines("thrown-1").get(0)).containsEntry("status", 500).containsEntry("level", "error")
+        .containsEntry("path", "/thrown");
+    Map<String, Object> assembly = capture.lines(l -> "assembly".equals(l.get("step"))).get(0);
+    assertThat(assembly).containsEntry("served", "thrown-1").containsEntry("requestId", "thrown-1")
+        .containsEntry("span_id", accessLines("thrown-1").get(0).get("span_id"));
+  }
+
+  @Test
+  void traceparentIsReadCaseInsensitively_andTwoOfThemAreNoParent() {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
+    client.get().uri(server.url("/hello")).header("X-Request-Id", "one-tp").header("TraceParent", traceparent)
+        .retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
+    client.get().uri(server.url("/hello")).header("X-Request-Id", "two-tp")
+        .header("traceparent", traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        .retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> accessLines("one-tp").size() == 1
+        && accessLines("two-tp").size() == 1);
+    assertThat(accessLines("one-tp").get(0)).containsEntry("trace_id", traceId)
+        .containsEntry("parent_span_id", "00f067aa0ba902b7");
+    // W3C: more than one traceparent is no valid parent, so the request starts a trace of its own.
+    assertThat(accessLines("two-tp").get(0)).doesNotContainKey("parent_span_id")
+        .doesNotContainEntry("trace_id", traceId)
+        .doesNotContainEntry("trace_id", "0af7651916cd43dd8448eb211c80319c");
   }
 
   @Test
