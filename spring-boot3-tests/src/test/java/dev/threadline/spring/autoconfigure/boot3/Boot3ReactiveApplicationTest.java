@@ -37,6 +37,9 @@ import reactor.core.scheduler.Schedulers;
 @SpringBootTest(classes = Boot3ReactiveApplicationTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"spring.application.name=orders", "spring.main.web-application-type=reactive"})
+// Closed after the class: Boot configures Logback once per JVM while a context is open, so a cached context would
+// give the next test's lines this one's service name (see Boot3JmsHopTest).
+@org.springframework.test.annotation.DirtiesContext
 class Boot3ReactiveApplicationTest {
 
   @org.springframework.boot.SpringBootConfiguration
