@@ -3,6 +3,7 @@ package com.example.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.console.ConsoleLines;
+import dev.threadline.web.grpc.EchoService;
 import dev.threadline.web.grpc.ThreadlineClientInterceptor;
 import dev.threadline.web.grpc.ThreadlineServerInterceptor;
 import io.grpc.BindableService;
@@ -12,15 +13,10 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,27 +55,10 @@ import org.springframework.web.bind.annotation.RestController;
 @DirtiesContext
 class Boot3GrpcHopTest {
 
-  /** UTF-8 strings on the wire: a hand-made method, no generated code. */
-  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   static final MethodDescriptor<String, String> PRICE = MethodDescriptor.<String, String>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(MethodDescriptor.generateFullMethodName("catalog.Prices", "Get"))
-      .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+      .setRequestMarshaller(EchoService.UTF8).setResponseMarshaller(EchoService.UTF8).build();
 
   @SpringBootApplication
   static class App {

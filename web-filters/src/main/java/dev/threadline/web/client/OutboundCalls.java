@@ -6,7 +6,9 @@ import dev.threadline.core.Correlation;
 import dev.threadline.core.CorrelationPropagator;
 import dev.threadline.core.CorrelationScope;
 import dev.threadline.core.internal.Ids;
+import dev.threadline.core.internal.RemoteParent;
 import dev.threadline.core.internal.TraceBridges;
+import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.web.internal.Paths;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -162,19 +164,14 @@ public final class OutboundCalls {
       if (!deferred) {
         return;
       }
-      String traceparent = read(written, carrier, "traceparent");
-      if (traceparent == null || traceparent.length() < 55) {
-        return;
-      }
       try {
-        String traceId = traceparent.substring(3, 35);
-        String spanId = traceparent.substring(36, 52);
-        if (traceparent.charAt(2) == '-' && traceparent.charAt(35) == '-' && traceId.equals(span.traceId())
-            && !spanId.equals(span.spanId()) && Ids.isValidSpanId(spanId)) {
-          sentSpan = span.toBuilder().spanId(spanId).parentSpanId(span.spanId()).build();
+        RemoteParent sentUnder = W3CTraceContext.extractOrNull(carrier, written);
+        if (sentUnder != null && sentUnder.traceId().equals(span.traceId())
+            && !sentUnder.spanId().equals(span.spanId())) {
+          sentSpan = span.toBuilder().spanId(sentUnder.spanId()).parentSpanId(span.spanId()).build();
         }
       } catch (RuntimeException e) {
-        // Not a span of this trace: the call line stays in the span the call was made from.
+        // Not readable: the call line stays in the span the call was made from.
       }
     }
 

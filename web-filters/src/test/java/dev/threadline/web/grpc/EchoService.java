@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
  * A gRPC service with hand-made method descriptors (UTF-8 strings, no protobuf), served by a real grpc-java server
  * over Netty or the in-process transport, with the Threadline server interceptor in front of it.
  */
-final class EchoService implements AutoCloseable {
+public final class EchoService implements AutoCloseable {
 
   static final Logger APP = LoggerFactory.getLogger("grpc.app");
 
-  /** UTF-8 strings on the wire. */
-  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
+  /** UTF-8 strings on the wire (also for the Boot 3.5 tests, through this module's test-jar). */
+  public static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(String value) {
       return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
