@@ -365,6 +365,10 @@ final class LineWriter {
       out.string(REDACTED, Integer.MAX_VALUE);
       return;
     }
+    if (isIdOfForm(written, value)) {
+      out.string(value, maxFieldChars); // not cached: the cache holds values as any other key would write them
+      return;
+    }
     byte[] cached = recentValues.get(value);
     if (cached != null) {
       out.raw(cached);
@@ -451,12 +455,53 @@ final class LineWriter {
     final byte[] json;
     final boolean reserved;
     final boolean sensitive;
+    /** Which id form values under this name have, if any: {@link #NOT_AN_ID}, {@link #SPAN_ID}, ... */
+    final int idForm;
 
     Key(String name, byte[] json, boolean reserved, boolean sensitive) {
       this.name = name;
       this.json = json;
       this.reserved = reserved;
       this.sensitive = sensitive;
+      this.idForm = idForm(name);
+    }
+  }
+
+  private static final int NOT_AN_ID = 0;
+  private static final int SPAN_ID = 1;
+  private static final int TRACE_ID = 2;
+  private static final int REQUEST_ID = 3;
+
+  /**
+   * The id form a field called {@code name} holds: a span id for names ending in {@code span_id} or {@code spanId}
+   * ({@code parent_span_id}, {@code callee_span_id}), a trace id for {@code trace_id}/{@code traceId}, a request id
+   * for {@code caller_request_id}. A value of exactly that form is an id, written as it is: the redactor's card
+   * detector would otherwise take the one id in about twenty thousand that is all decimal digits and passes Luhn
+   * for a card number, and the hop it joins would be lost.
+   */
+  private static int idForm(String name) {
+    if (name.endsWith("span_id") || name.endsWith("spanId")) {
+      return SPAN_ID;
+    }
+    if (name.endsWith("trace_id") || name.endsWith("traceId")) {
+      return TRACE_ID;
+    }
+    return name.endsWith("caller_request_id") ? REQUEST_ID : NOT_AN_ID;
+  }
+
+  /** Whether {@code value} has the id form {@code key}'s values have, so it is written unredacted. */
+  private static boolean isIdOfForm(Key key, Object value) {
+    if (key.idForm == NOT_AN_ID || !(value instanceof String)) {
+      return false;
+    }
+    String s = (String) value;
+    switch (key.idForm) {
+      case SPAN_ID:
+        return Ids.isValidSpanId(s);
+      case TRACE_ID:
+        return Ids.isValidTraceId(s);
+      default:
+        return RequestIds.isValid(s);
     }
   }
 
@@ -507,6 +552,10 @@ final class LineWriter {
     out.raw(key.json);
     if (value != null && (key.name == name ? key.sensitive : redactor.isSensitiveName(name))) {
       out.string(REDACTED, Integer.MAX_VALUE);
+      return;
+    }
+    if (isIdOfForm(key, value)) {
+      out.string((String) value, maxFieldChars);
       return;
     }
     value(out, value, 0);

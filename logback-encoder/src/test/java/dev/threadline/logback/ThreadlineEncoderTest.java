@@ -379,6 +379,31 @@ class ThreadlineEncoderTest {
     assertThat(off.get("password").asString()).isEqualTo("hunter2");
   }
 
+  /** A span id of decimal digits passing Luhn looks like a card number; under an id field it is an id. */
+  @Test
+  void idFieldsHoldingIdsThatLookLikeCardNumbers_areWrittenAsTheyAre() {
+    String spanLikeCard = "6756117719205507"; // 16 digits, Luhn-valid: a real CI run's parent_span_id
+    String traceLikeCard = "00000000000000004111111111111111";
+    LoggingEvent event = lines.event("hop");
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("parent_span_id", spanLikeCard));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("callee_span_id", spanLikeCard));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("linkedTraceId", traceLikeCard));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("card", spanLikeCard));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("other_span_id", "4111 1111 1111 1111"));
+    event.setMDCPropertyMap(java.util.Map.of("caller_request_id", "4111111111111111", "caller_trace_id", traceLikeCard,
+        "note", "4111111111111111"));
+    JsonNode line = parse(lines.encoder().encode(event));
+    assertThat(line.get("parent_span_id").asString()).isEqualTo(spanLikeCard);
+    assertThat(line.get("callee_span_id").asString()).isEqualTo(spanLikeCard);
+    assertThat(line.get("linkedTraceId").asString()).isEqualTo(traceLikeCard);
+    assertThat(line.get("caller_request_id").asString()).isEqualTo("4111111111111111");
+    assertThat(line.get("caller_trace_id").asString()).isEqualTo(traceLikeCard);
+    // Not an id field, or not of the id's form: the card detector still applies.
+    assertThat(line.get("card").asString()).isEqualTo("[REDACTED]");
+    assertThat(line.get("note").asString()).isEqualTo("[REDACTED]");
+    assertThat(line.get("other_span_id").asString()).isEqualTo("[REDACTED]");
+  }
+
   @Test
   void layout_writesTheSameLine() {
     ThreadlineEncoder encoder = lines.encoder(e -> e.setService("api"));
