@@ -1,16 +1,11 @@
 package dev.threadline.web.internal.grpc;
 
-import dev.threadline.core.Correlation;
-import dev.threadline.core.internal.RemoteParent;
-import dev.threadline.core.internal.TraceBridges;
-import dev.threadline.core.internal.W3CTraceContext;
-import dev.threadline.core.spi.TraceBridge;
 import dev.threadline.web.grpc.GrpcMetadata;
+import dev.threadline.web.internal.RemoteParents;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import java.util.Optional;
 
 /**
  * The gRPC counterpart of the servlet {@code RemoteParentFilter}: runs before a tracer's gRPC server interceptor
@@ -29,35 +24,11 @@ public final class RemoteParentInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
-    AutoCloseable entered = enter(headers);
+    AutoCloseable entered = RemoteParents.enter(headers, GrpcMetadata.GETTER);
     try {
       return next.startCall(call, headers);
     } finally {
-      if (entered != TraceBridge.NOTHING) {
-        try {
-          entered.close();
-        } catch (Exception e) {
-          // The tracer's scope handling failed; the call has started either way.
-        }
-      }
-    }
-  }
-
-  private static AutoCloseable enter(Metadata headers) {
-    TraceBridge bridge = TraceBridges.get();
-    if (bridge == null) {
-      return TraceBridge.NOTHING;
-    }
-    try {
-      Optional<RemoteParent> caller = W3CTraceContext.extract(headers, GrpcMetadata.GETTER);
-      if (caller.isEmpty()) {
-        return TraceBridge.NOTHING;
-      }
-      RemoteParent parent = caller.get();
-      return bridge.enterRemoteParent(
-          Correlation.ofSpan(parent.traceId(), parent.traceId(), parent.spanId(), parent.traceFlags()));
-    } catch (RuntimeException e) {
-      return TraceBridge.NOTHING;
+      RemoteParents.exit(entered);
     }
   }
 }

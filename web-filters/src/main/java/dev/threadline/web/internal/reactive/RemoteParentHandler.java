@@ -2,12 +2,10 @@ package dev.threadline.web.internal.reactive;
 
 import dev.threadline.core.CarrierGetter;
 import dev.threadline.core.Correlation;
-import dev.threadline.core.internal.RemoteParent;
 import dev.threadline.core.internal.TraceBridges;
-import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.web.internal.RemoteParents;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.HttpHandler;
@@ -67,23 +65,9 @@ public final class RemoteParentHandler implements HttpHandler {
   @Override
   public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
     TraceBridge bridge = TraceBridges.get();
-    Correlation caller = bridge == null ? null : callerSpan(request);
+    Correlation caller = bridge == null ? null : RemoteParents.callerSpan(request, HEADERS);
     return caller == null ? delegate.handle(request, response)
         : new InRemoteParent(() -> delegate.handle(request, response), bridge, caller);
-  }
-
-  /** The caller's span from a valid {@code traceparent}; {@code null} when there is none (or it cannot be read). */
-  private static Correlation callerSpan(ServerHttpRequest request) {
-    try {
-      Optional<RemoteParent> caller = W3CTraceContext.extract(request, HEADERS);
-      if (caller.isEmpty()) {
-        return null;
-      }
-      RemoteParent parent = caller.get();
-      return Correlation.ofSpan(parent.traceId(), parent.traceId(), parent.spanId(), parent.traceFlags());
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   /**
@@ -103,7 +87,7 @@ public final class RemoteParentHandler implements HttpHandler {
 
     @Override
     public void subscribe(CoreSubscriber<? super Void> actual) {
-      AutoCloseable entered = enter();
+      AutoCloseable entered = RemoteParents.enter(bridge, caller);
       try {
         Mono<Void> handled;
         try {
@@ -115,21 +99,7 @@ public final class RemoteParentHandler implements HttpHandler {
         }
         handled.subscribe(actual);
       } finally {
-        if (entered != TraceBridge.NOTHING) {
-          try {
-            entered.close();
-          } catch (Exception e) {
-            // The tracer's scope handling failed; the subscription is made either way.
-          }
-        }
-      }
-    }
-
-    private AutoCloseable enter() {
-      try {
-        return bridge.enterRemoteParent(caller);
-      } catch (RuntimeException e) {
-        return TraceBridge.NOTHING;
+        RemoteParents.exit(entered);
       }
     }
   }

@@ -1,10 +1,7 @@
 package dev.threadline.web.internal.servlet;
 
-import dev.threadline.core.Correlation;
-import dev.threadline.core.internal.RemoteParent;
-import dev.threadline.core.internal.TraceBridges;
-import dev.threadline.core.internal.W3CTraceContext;
 import dev.threadline.core.spi.TraceBridge;
+import dev.threadline.web.internal.RemoteParents;
 import dev.threadline.web.servlet.ThreadlineFilter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -13,7 +10,6 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.util.Optional;
 
 /**
  * Runs before a tracer's server instrumentation (Spring Boot's observation filter) and makes the caller's span, read
@@ -30,31 +26,13 @@ public class RemoteParentFilter implements Filter {
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    TraceBridge bridge = TraceBridges.get();
-    AutoCloseable entered = TraceBridge.NOTHING;
-    if (bridge != null && req instanceof HttpServletRequest) {
-      try {
-        Optional<RemoteParent> caller = W3CTraceContext.extract((HttpServletRequest) req,
-            ThreadlineFilter.REQUEST_GETTER);
-        if (caller.isPresent()) {
-          RemoteParent parent = caller.get();
-          entered = bridge.enterRemoteParent(
-              Correlation.ofSpan(parent.traceId(), parent.traceId(), parent.spanId(), parent.traceFlags()));
-        }
-      } catch (RuntimeException e) {
-        entered = TraceBridge.NOTHING;
-      }
-    }
+    AutoCloseable entered = req instanceof HttpServletRequest
+        ? RemoteParents.enter((HttpServletRequest) req, ThreadlineFilter.REQUEST_GETTER)
+        : TraceBridge.NOTHING;
     try {
       chain.doFilter(req, res);
     } finally {
-      if (entered != TraceBridge.NOTHING) {
-        try {
-          entered.close();
-        } catch (Exception e) {
-          // The tracer's scope handling failed; the request is done either way.
-        }
-      }
+      RemoteParents.exit(entered);
     }
   }
 }
