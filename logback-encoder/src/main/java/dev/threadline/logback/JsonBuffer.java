@@ -136,6 +136,21 @@ final class JsonBuffer {
   }
 
   /**
+   * Writes {@code s} as a quoted JSON string by a bulk copy, without escaping or a cap: only for strings known to be
+   * printable ASCII without a quote or a backslash (a validated id). The copy keeps each character's low byte,
+   * which for ASCII is its UTF-8.
+   */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low-byte copy wanted here
+  void plainAscii(String s) {
+    int n = s.length();
+    ensure(n + 2);
+    bytes[size++] = '"';
+    s.getBytes(0, n, bytes, size);
+    size += n;
+    bytes[size++] = '"';
+  }
+
+  /**
    * Writes the escaped UTF-8 of {@code s} without quotes, cut after {@code maxChars} characters (never inside a
    * surrogate pair) and followed by {@code …[truncated N chars]} when cut.
    */
