@@ -119,11 +119,13 @@ final class JsonBuffer {
   }
 
   /** Writes {@code value} zero-padded to {@code width} digits; {@code value} must be non-negative. */
-  void padded(long value, int width) {
+  void padded(int value, int width) {
     ensure(width);
+    byte[] out = bytes;
     for (int i = size + width - 1; i >= size; i--) {
-      bytes[i] = (byte) ('0' + (value % 10));
-      value /= 10;
+      int rest = value / 10;
+      out[i] = (byte) ('0' + (value - rest * 10));
+      value = rest;
     }
     size += width;
   }
