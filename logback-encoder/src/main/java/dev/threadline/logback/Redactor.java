@@ -28,8 +28,10 @@ import java.util.regex.PatternSyntaxException;
  * <p><b>Cost.</b> {@code redact} runs on every message and string value, so the built-in detectors are one
  * hand-written pass over the characters with no regular expressions: a character only costs more than a comparison
  * when it can begin a secret (an ASCII digit at the start of a word, {@code @}, {@code :} followed by {@code //}, or
- * {@code b}/{@code B} at the start of a word followed by {@code earer}/{@code asic}). When nothing is found the
- * argument itself is returned and nothing is allocated. Every detector scans forward (or, for the local part of an
+ * {@code b}/{@code B} at the start of a word followed by {@code earer}/{@code asic}). A value of at most 12
+ * characters without {@code @}, {@code :} or {@code =} (a user id, a region, an HTTP method) is not scanned at all,
+ * since no built-in detector can match in it. When nothing is found the argument itself is returned and nothing is
+ * allocated. Every detector scans forward (or, for the local part of an
  * e-mail address, back to the previous {@code @} or secret) a bounded or non-overlapping distance, so the whole pass
  * is linear in the length of the text, including for pathological inputs such as megabytes of digits. Custom
  * patterns are the exception: each one is an extra {@link Matcher} pass, and its worst case is whatever that
