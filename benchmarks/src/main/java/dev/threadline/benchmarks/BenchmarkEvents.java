@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -23,6 +24,12 @@ import org.slf4j.event.KeyValuePair;
  *   </li>
  *   <li>{@code error}: {@code typical} at ERROR, with a 3-level cause chain of {@value #ERROR_FRAMES} distinct
  *       frames.</li>
+ *   <li>{@code typical-cold}: {@code typical} in {@value #COLD_COPIES} copies whose MDC and key-value strings are
+ *       distinct instances of the same content.</li>
+ *   <li>{@code typical-fresh}: {@code typical} in {@value #COLD_COPIES} copies as real traffic makes them: the keys
+ *       (MDC keys, key-value keys) are the literal constants of the code, the values (request, trace and span ids,
+ *       user, order and customer ids, the carrier) are built for each copy, with their own content, so neither an
+ *       identity cache nor a content cache can serve them.</li>
  * </ul>
  *
  * <p>Each event is prepared the way an appender leaves it before its encoder runs: message formatted, throwable
@@ -51,16 +58,20 @@ final class BenchmarkEvents {
   static final int COLD_COPIES = 4096;
 
   /**
-   * The events to cycle through for {@code profile}: one event, except for {@code typical-cold}, which is
-   * {@value #COLD_COPIES} typical events whose MDC and key-value strings are distinct instances (same content).
+   * The events to cycle through for {@code profile}: one event, except for {@code typical-cold} and
+   * {@code typical-fresh}, which are {@value #COLD_COPIES} typical events each.
    */
   static ILoggingEvent[] createMany(String profile, LoggerContext context) {
-    if (!profile.equals("typical-cold")) {
+    boolean cold = profile.equals("typical-cold");
+    if (!cold && !profile.equals("typical-fresh")) {
       return new ILoggingEvent[] {create(profile, context)};
     }
+    SplittableRandom random = new SplittableRandom(19);
     ILoggingEvent[] events = new ILoggingEvent[COLD_COPIES];
     for (int i = 0; i < COLD_COPIES; i++) {
-      LoggingEvent event = detailed(context.getLogger(LOGGER), Level.INFO, null, true);
+      LoggingEvent event = cold
+          ? detailed(context.getLogger(LOGGER), Level.INFO, null, true)
+          : fresh(context.getLogger(LOGGER), random, i);
       event.setInstant(TIMESTAMP);
       event.setThreadName(THREAD);
       event.getFormattedMessage();
@@ -114,6 +125,41 @@ final class BenchmarkEvents {
     event.addKeyValuePair(new KeyValuePair("carrier", s.apply("DHL Express")));
     event.addKeyValuePair(new KeyValuePair("items", 3));
     return event;
+  }
+
+  /**
+   * A typical event as one request of real traffic logs it: the same keys as {@link #detailed}, written as the
+   * literals they are in code, and values of the same shape built for this copy ({@code i}) from {@code random}; the
+   * values whose content repeats in real traffic (tenant, HTTP method, carrier) are new instances all the same, as
+   * a parsed request makes them.
+   */
+  private static LoggingEvent fresh(Logger logger, SplittableRandom random, int i) {
+    Object[] arguments = {"ord-20260314-" + (1000 + i), "cust-" + (1000 + random.nextInt(9000)),
+        10 + random.nextInt(90)};
+    LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.INFO, PATTERN, null, arguments);
+    Map<String, String> mdc = new HashMap<>();
+    mdc.put("userId", "u-" + (1000 + random.nextInt(9000)));
+    mdc.put("tenant", new String("acme-eu"));
+    mdc.put("region", "eu-west-" + (1 + i % 3));
+    mdc.put("httpMethod", new String(i % 4 == 0 ? "GET" : "POST"));
+    mdc.put("httpPath", "/api/orders/" + (10 + i % 90) + "/ship");
+    mdc.put("requestId", "req-" + hex(random, 16));
+    mdc.put("trace_id", hex(random, 32));
+    mdc.put("span_id", hex(random, 16));
+    event.setMDCPropertyMap(Collections.unmodifiableMap(mdc));
+    event.addKeyValuePair(new KeyValuePair("carrier", new String(i % 3 == 0 ? "DHL Express" : "UPS Standard")));
+    event.addKeyValuePair(new KeyValuePair("items", 1 + i % 5));
+    return event;
+  }
+
+  /** {@code digits} random lower-case hex digits, the first never 0 (so the id is never all zeros). */
+  private static String hex(SplittableRandom random, int digits) {
+    StringBuilder s = new StringBuilder(digits);
+    s.append(Character.forDigit(1 + random.nextInt(15), 16));
+    for (int k = 1; k < digits; k++) {
+      s.append(Character.forDigit(random.nextInt(16), 16));
+    }
+    return s.toString();
   }
 
   /**

@@ -73,9 +73,11 @@ public class EncoderBenchmark {
   /**
    * The event profile: {@code lite}, {@code typical} or {@code error}; and {@code typical-cold}, the typical event
    * in 4096 copies whose MDC and key-value strings are distinct instances, cycled through, so that no encoder can
-   * profit from having seen the very same strings on the previous line (Threadline caches by identity).
+   * profit from having seen the very same strings on the previous line (Threadline caches by identity); and
+   * {@code typical-fresh}, 4096 typical events as real traffic makes them, keys constant and values built per event
+   * with their own content (see {@link BenchmarkEvents}).
    */
-  @Param({"lite", "typical", "typical-cold", "error"})
+  @Param({"lite", "typical", "typical-cold", "typical-fresh", "error"})
   public String profile;
 
   /** The encoder under test: {@code threadline}, {@code logstash}, {@code logback} or {@code ecs}. */
@@ -187,9 +189,9 @@ public class EncoderBenchmark {
     if (!encoder.equals("logback")) {
       expected.add(SERVICE);
     }
-    if (!profile.equals("lite")) { // typical, typical-cold, error
+    if (!profile.equals("lite")) { // typical, typical-cold, typical-fresh, error
       expected.add("acme-eu");
-      expected.add(BenchmarkEvents.TRACE_ID);
+      expected.add(event.getMDCPropertyMap().get("trace_id"));
       if (!encoder.equals("ecs")) {
         expected.add("DHL Express");
       }

@@ -119,11 +119,13 @@ final class JsonBuffer {
   }
 
   /** Writes {@code value} zero-padded to {@code width} digits; {@code value} must be non-negative. */
-  void padded(long value, int width) {
+  void padded(int value, int width) {
     ensure(width);
+    byte[] out = bytes;
     for (int i = size + width - 1; i >= size; i--) {
-      bytes[i] = (byte) ('0' + (value % 10));
-      value /= 10;
+      int rest = value / 10;
+      out[i] = (byte) ('0' + (value - rest * 10));
+      value = rest;
     }
     size += width;
   }
@@ -133,6 +135,21 @@ final class JsonBuffer {
     raw((byte) '"');
     stringContent(s, maxChars);
     raw((byte) '"');
+  }
+
+  /**
+   * Writes {@code s} as a quoted JSON string by a bulk copy, without escaping or a cap: only for strings known to be
+   * printable ASCII without a quote or a backslash (a validated id). The copy keeps each character's low byte,
+   * which for ASCII is its UTF-8.
+   */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low-byte copy wanted here
+  void plainAscii(String s) {
+    int n = s.length();
+    ensure(n + 2);
+    bytes[size++] = '"';
+    s.getBytes(0, n, bytes, size);
+    size += n;
+    bytes[size++] = '"';
   }
 
   /**

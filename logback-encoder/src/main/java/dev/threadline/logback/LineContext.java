@@ -10,6 +10,11 @@ final class LineContext implements java.util.function.BiConsumer<String, String>
   /** Set for the duration of the MDC walk, so this context can be the walk's callback without a lambda. */
   LineWriter mdcWriter;
   dev.threadline.core.MdcKeys mdcKeys;
+  /**
+   * Which correlation values (1 request id, 2 trace id, 4 span id) were written in their schema keys, so the MDC
+   * walk leaves them out without validating them again.
+   */
+  int correlationWritten;
 
   LineContext(int initialBytes) {
     buffer = new JsonBuffer(initialBytes);
@@ -21,6 +26,7 @@ final class LineContext implements java.util.function.BiConsumer<String, String>
     fieldCount = 0;
     mdcWriter = null;
     mdcKeys = null;
+    correlationWritten = 0;
   }
 
   @Override

@@ -206,9 +206,9 @@ final class LineWriter {
     Map<String, String> mdc = event.getMDCPropertyMap();
     MdcKeys keys = MdcKeys.active();
     if (mdc != null && !mdc.isEmpty()) {
-      correlation(out, requestIdKey, mdc, keys.requestId());
-      correlation(out, traceIdKey, mdc, keys.traceId());
-      correlation(out, spanIdKey, mdc, keys.spanId());
+      correlation(context, requestIdKey, mdc, keys.requestId());
+      correlation(context, traceIdKey, mdc, keys.traceId());
+      correlation(context, spanIdKey, mdc, keys.spanId());
     }
 
     for (StaticField field : staticFields) {
@@ -292,7 +292,7 @@ final class LineWriter {
     }
   }
 
-  private void correlation(JsonBuffer out, byte[] key, Map<String, String> mdc, String mdcKey) {
+  private void correlation(LineContext context, byte[] key, Map<String, String> mdc, String mdcKey) {
     if (mdcKey == null) {
       return;
     }
@@ -300,20 +300,33 @@ final class LineWriter {
     if (value == null) {
       return;
     }
+    JsonBuffer out = context.buffer;
     // Lines of one request carry the same instances: validate and escape each once.
     RecentStrings recent = key == traceIdKey ? recentTraceIds : key == spanIdKey ? recentSpanIds : recentRequestIds;
-    byte[] cached = recent.get(value);
+    int slot = RecentStrings.slot(value);
+    byte[] cached = recent.get(slot, value);
     if (cached != null) {
       out.raw(key);
       out.raw(cached);
+      context.correlationWritten |= correlationBit(key);
     } else if (validCorrelation(key, value)) {
       out.raw(key);
       int start = out.size;
-      out.string(value, maxFieldChars);
-      if (recent.seenBefore(value)) {
-        recent.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
+      if (value.length() <= maxFieldChars) {
+        out.plainAscii(value); // a valid id is printable ASCII with nothing to escape
+      } else {
+        out.string(value, maxFieldChars);
+      }
+      context.correlationWritten |= correlationBit(key);
+      if (recent.seenBefore(slot, value)) {
+        recent.put(slot, value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
       }
     }
+  }
+
+  /** The bit of {@link LineContext#correlationWritten} that says the value under {@code key} was written. */
+  private int correlationBit(byte[] key) {
+    return key == traceIdKey ? 2 : key == spanIdKey ? 4 : 1;
   }
 
   /**
@@ -351,8 +364,9 @@ final class LineWriter {
       return;
     }
     byte[] correlationKey = correlationKeyFor(keys, key);
-    if (correlationKey != null && (value == null || validCorrelation(correlationKey, value))) {
-      return; // written in its place already
+    if (correlationKey != null
+        && (value == null || (context.correlationWritten & correlationBit(correlationKey)) != 0)) {
+      return; // written in its place already (a valid value), or nothing to write
     }
     Key written = unique(context, key);
     JsonBuffer out = context.buffer;
@@ -369,15 +383,16 @@ final class LineWriter {
       out.string(value, maxFieldChars); // not cached: the cache holds values as any other key would write them
       return;
     }
-    byte[] cached = recentValues.get(value);
+    int slot = RecentStrings.slot(value);
+    byte[] cached = recentValues.get(slot, value);
     if (cached != null) {
       out.raw(cached);
       return;
     }
     int start = out.size;
     out.string(redactor.redact(value), maxFieldChars);
-    if (recentValues.seenBefore(value)) {
-      recentValues.put(value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
+    if (recentValues.seenBefore(slot, value)) {
+      recentValues.put(slot, value, java.util.Arrays.copyOfRange(out.bytes, start, out.size));
     }
   }
 

@@ -33,9 +33,17 @@ final class RecentStrings {
   /** The last string offered for each slot but not (yet) cached; a single reference, so racy use is safe. */
   private final String[] seen = new String[SLOTS];
 
-  /** The cached JSON of {@code value} (quotes included), or {@code null}. */
-  byte[] get(String value) {
-    Entry entry = slots[System.identityHashCode(value) & (SLOTS - 1)];
+  /**
+   * The slot {@code value} maps to, for the other methods: found once per value, since an identity hash is not free
+   * (for a string never hashed before it is a call into the VM).
+   */
+  static int slot(String value) {
+    return System.identityHashCode(value) & (SLOTS - 1);
+  }
+
+  /** The cached JSON of {@code value} (quotes included), or {@code null}; {@code slot} is {@link #slot}'s. */
+  byte[] get(int slot, String value) {
+    Entry entry = slots[slot];
     return entry != null && entry.value == value ? entry.json : null;
   }
 
@@ -43,11 +51,10 @@ final class RecentStrings {
    * Whether {@code value} was offered before (and so is worth caching): marks it as seen otherwise. Call
    * {@link #put} only when this returns true.
    */
-  boolean seenBefore(String value) {
+  boolean seenBefore(int slot, String value) {
     if (value.length() > MAX_CHARS) {
       return false;
     }
-    int slot = System.identityHashCode(value) & (SLOTS - 1);
     if (seen[slot] == value) {
       return true;
     }
@@ -55,9 +62,9 @@ final class RecentStrings {
     return false;
   }
 
-  void put(String value, byte[] json) {
+  void put(int slot, String value, byte[] json) {
     if (value.length() <= MAX_CHARS) {
-      slots[System.identityHashCode(value) & (SLOTS - 1)] = new Entry(value, json);
+      slots[slot] = new Entry(value, json);
     }
   }
 }

@@ -28,8 +28,10 @@ import java.util.regex.PatternSyntaxException;
  * <p><b>Cost.</b> {@code redact} runs on every message and string value, so the built-in detectors are one
  * hand-written pass over the characters with no regular expressions: a character only costs more than a comparison
  * when it can begin a secret (an ASCII digit at the start of a word, {@code @}, {@code :} followed by {@code //}, or
- * {@code b}/{@code B} at the start of a word followed by {@code earer}/{@code asic}). When nothing is found the
- * argument itself is returned and nothing is allocated. Every detector scans forward (or, for the local part of an
+ * {@code b}/{@code B} at the start of a word followed by {@code earer}/{@code asic}). A value of at most 12
+ * characters without {@code @}, {@code :} or {@code =} (a user id, a region, an HTTP method) is not scanned at all,
+ * since no built-in detector can match in it. When nothing is found the argument itself is returned and nothing is
+ * allocated. Every detector scans forward (or, for the local part of an
  * e-mail address, back to the previous {@code @} or secret) a bounded or non-overlapping distance, so the whole pass
  * is linear in the length of the text, including for pathological inputs such as megabytes of digits. Custom
  * patterns are the exception: each one is an extra {@link Matcher} pass, and its worst case is whatever that
@@ -164,7 +166,8 @@ final class Redactor {
       return null;
     }
     try {
-      String result = bearer || basic || emails || cards || assignments || knownTokens ? scan(value) : value;
+      String result = (bearer || basic || emails || cards || assignments || knownTokens) && mayHoldSecret(value)
+          ? scan(value) : value;
       for (Pattern pattern : patterns) {
         result = replaceAll(pattern, result);
       }
@@ -199,6 +202,47 @@ final class Redactor {
     if (on) {
       s.append(s.length() == emptyLength ? "" : ", ").append(name);
     }
+  }
+
+  /**
+   * The longest text in which no built-in detector can find anything unless it holds {@code @}, {@code :} or
+   * {@code =}: a card number has at least {@value #MIN_CARD_DIGITS} digits, and a bearer or basic credential or a
+   * known token needs its word or prefix plus at least {@value #MIN_TOKEN_CHARS} characters (14 at the least, for
+   * {@code basic} and a space). E-mail addresses, URL passwords and {@code key=value} secrets need their sign.
+   */
+  private static final int MAX_CHARS_WITHOUT_SIGNS = MIN_CARD_DIGITS - 1;
+
+  /**
+   * False only when {@link #scan} cannot find anything in {@code s}: it is short ({@value #MAX_CHARS_WITHOUT_SIGNS}
+   * characters or fewer) and has no {@code @}, {@code :} or {@code =}. Most short values (a user id, a region, an
+   * HTTP method) are answered here with a few comparisons, where the scan would look at each character's class and
+   * neighbours.
+   */
+  static boolean mayHoldSecret(String s) {
+    int n = s.length();
+    if (n > MAX_CHARS_WITHOUT_SIGNS) {
+      return true;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c == '@' || c == ':' || c == '=') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #redact} with every detector's scan, never skipped by {@link #mayHoldSecret}: for tests. */
+  String redactWithoutShortcut(String value) {
+    String result = scan(value);
+    for (Pattern pattern : patterns) {
+      result = replaceAll(pattern, result);
+    }
+    for (RedactionRule rule : rules) {
+      String redacted = rule.redact(result);
+      result = redacted == null ? REDACTED : redacted;
+    }
+    return result;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -1,44 +1,50 @@
 package dev.threadline.logback;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Writes an instant as ISO-8601 UTC with microseconds: {@code 2026-11-22T03:04:05.123456Z}. The date part is
- * computed once per day and cached; the rest is arithmetic, so writing a timestamp allocates nothing.
+ * Writes an instant as ISO-8601 UTC with microseconds: {@code 2026-11-22T03:04:05.123456Z}. Everything up to the
+ * fraction ({@code "2026-11-22T03:04:05.}) is computed once per second and cached, since the lines of a busy service
+ * share their second; the fraction is arithmetic, so writing a timestamp allocates nothing but, once a second, the
+ * cached prefix.
  */
 final class TimestampWriter {
 
-  private static final class Day {
-    final long epochDay;
-    final byte[] prefix; // "\"2026-11-22T"
+  private static final class Second {
+    final long epochSecond;
+    final byte[] prefix; // "\"2026-11-22T03:04:05."
 
-    Day(long epochDay) {
-      this.epochDay = epochDay;
-      this.prefix = ("\"" + LocalDate.ofEpochDay(epochDay) + "T").getBytes(StandardCharsets.US_ASCII);
+    Second(long epochSecond) {
+      this.epochSecond = epochSecond;
+      long epochDay = Math.floorDiv(epochSecond, 86_400L);
+      int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
+      JsonBuffer b = new JsonBuffer(32);
+      b.raw((byte) '"');
+      b.ascii(LocalDate.ofEpochDay(epochDay).toString());
+      b.raw((byte) 'T');
+      b.padded(secondOfDay / 3600, 2);
+      b.raw((byte) ':');
+      b.padded((secondOfDay / 60) % 60, 2);
+      b.raw((byte) ':');
+      b.padded(secondOfDay % 60, 2);
+      b.raw((byte) '.');
+      this.prefix = b.toByteArray();
     }
   }
 
-  private volatile Day day = new Day(0);
+  /** Immutable, so threads may replace it freely; a racing writer at worst computes a second twice. */
+  private volatile Second second = new Second(0);
 
   /** Writes the quoted timestamp of {@code instant}. */
   void write(JsonBuffer out, Instant instant) {
     long seconds = instant.getEpochSecond();
-    long epochDay = Math.floorDiv(seconds, 86_400L);
-    Day cached = day;
-    if (cached.epochDay != epochDay) {
-      cached = new Day(epochDay);
-      day = cached;
+    Second cached = second;
+    if (cached.epochSecond != seconds) {
+      cached = new Second(seconds);
+      second = cached;
     }
     out.raw(cached.prefix);
-    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-    out.padded(secondOfDay / 3600, 2);
-    out.raw((byte) ':');
-    out.padded((secondOfDay / 60) % 60, 2);
-    out.raw((byte) ':');
-    out.padded(secondOfDay % 60, 2);
-    out.raw((byte) '.');
     out.padded(instant.getNano() / 1000, 6);
     out.raw((byte) 'Z');
     out.raw((byte) '"');
