@@ -45,68 +45,81 @@ final class PushRequestWriter {
 
   /** Groups {@code records} by stream, in order of first appearance, and encodes them; returns the length. */
   int write(List<LokiRecord> records) {
+    pos = 0;
+    LabelSet only = records.isEmpty() ? null : records.get(0).labels;
+    for (int i = 1; i < records.size() && only != null; i++) {
+      if (records.get(i).labels != only) {
+        only = null;
+      }
+    }
+    if (only != null) {
+      // The usual batch: one stream (labels that do not change from event to event); no grouping needed.
+      stream(only.utf8(), records);
+      return pos;
+    }
     Map<LabelSet, List<LokiRecord>> streams = new LinkedHashMap<>();
     for (LokiRecord r : records) {
       streams.computeIfAbsent(r.labels, k -> new java.util.ArrayList<>()).add(r);
     }
-    pos = 0;
     for (Map.Entry<LabelSet, List<LokiRecord>> stream : streams.entrySet()) {
-      byte[] labels = stream.getKey().utf8();
-      List<LokiRecord> entries = stream.getValue();
-      if (entrySizes.length < entries.size()) {
-        entrySizes = new int[Math.max(entries.size(), entrySizes.length * 2)];
-      }
-      int streamSize = field(labels.length);
-      for (int i = 0; i < entries.size(); i++) {
-        entrySizes[i] = entrySize(entries.get(i));
-        streamSize += field(entrySizes[i]);
-      }
-      ensure(field(streamSize));
+      stream(stream.getKey().utf8(), stream.getValue());
+    }
+    return pos;
+  }
+
+  private void stream(byte[] labels, List<LokiRecord> entries) {
+    if (entrySizes.length < entries.size()) {
+      entrySizes = new int[Math.max(entries.size(), entrySizes.length * 2)];
+    }
+    int streamSize = field(labels.length);
+    for (int i = 0; i < entries.size(); i++) {
+      entrySizes[i] = entrySize(entries.get(i));
+      streamSize += field(entrySizes[i]);
+    }
+    ensure(field(streamSize));
+    tag(LEN_1);
+    varint(streamSize);
+    bytes(LEN_1, labels);
+    for (int i = 0; i < entries.size(); i++) {
+      LokiRecord r = entries.get(i);
+      tag(LEN_2);
+      varint(entrySizes[i]);
+      int ts = timestampSize(r);
       tag(LEN_1);
-      varint(streamSize);
-      bytes(LEN_1, labels);
-      for (int i = 0; i < entries.size(); i++) {
-        LokiRecord r = entries.get(i);
-        tag(LEN_2);
-        varint(entrySizes[i]);
-        int ts = timestampSize(r);
-        tag(LEN_1);
-        varint(ts);
-        if (r.epochSecond != 0) {
-          tag(VARINT_1);
-          varint64(r.epochSecond);
+      varint(ts);
+      if (r.epochSecond != 0) {
+        tag(VARINT_1);
+        varint64(r.epochSecond);
+      }
+      if (r.nanos != 0) {
+        tag(VARINT_2);
+        varint64(r.nanos);
+      }
+      tag(LEN_2);
+      varint(r.lineLength);
+      System.arraycopy(r.line, r.lineOffset, out, pos, r.lineLength);
+      pos += r.lineLength;
+      for (int k = 0; k < NAMES.length; k++) {
+        String value = r.metadata(k);
+        if (value != null) {
+          byte[] bytes = utf8(k, value);
+          tag(LEN_3);
+          varint(field(NAMES[k].length) + field(bytes.length));
+          bytes(LEN_1, NAMES[k]);
+          bytes(LEN_2, bytes);
         }
-        if (r.nanos != 0) {
-          tag(VARINT_2);
-          varint64(r.nanos);
-        }
-        tag(LEN_2);
-        varint(r.lineLength);
-        System.arraycopy(r.line, 0, out, pos, r.lineLength);
-        pos += r.lineLength;
-        for (int k = 0; k < NAMES.length; k++) {
-          String value = r.metadata(k);
-          if (value != null) {
-            byte[] bytes = utf8(k, value);
-            tag(LEN_3);
-            varint(field(NAMES[k].length) + field(bytes.length));
-            bytes(LEN_1, NAMES[k]);
-            bytes(LEN_2, bytes);
-          }
-        }
-        if (r.extra != null) {
-          for (int k = 0; k < r.extra.length; k += 2) {
-            byte[] name = r.extra[k].getBytes(StandardCharsets.UTF_8);
-            byte[] value = r.extra[k + 1].getBytes(StandardCharsets.UTF_8);
-            tag(LEN_3);
-            varint(field(name.length) + field(value.length));
-            bytes(LEN_1, name);
-            bytes(LEN_2, value);
-          }
+      }
+      if (r.extra != null) {
+        for (int k = 0; k < r.extra.length; k += 2) {
+          byte[] name = r.extra[k].getBytes(StandardCharsets.UTF_8);
+          byte[] value = r.extra[k + 1].getBytes(StandardCharsets.UTF_8);
+          tag(LEN_3);
+          varint(field(name.length) + field(value.length));
+          bytes(LEN_1, name);
+          bytes(LEN_2, value);
         }
       }
     }
-    return pos;
   }
 
   /** The buffer the last {@link #write} filled. */
