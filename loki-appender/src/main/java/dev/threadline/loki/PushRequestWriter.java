@@ -40,8 +40,11 @@ final class PushRequestWriter {
   private byte[] out = new byte[1 << 16];
   private int pos;
   private int[] entrySizes = new int[1024];
-  private final String[] recent = new String[NAMES.length];
-  private final byte[][] recentBytes = new byte[NAMES.length][];
+  /** How many values are remembered per metadata name (a power of two). */
+  private static final int RECENT = 8;
+  private final String[] recent = new String[NAMES.length * RECENT];
+  private final byte[][] recentBytes = new byte[NAMES.length * RECENT][];
+  private final int[] next = new int[NAMES.length];
 
   /** Groups {@code records} by stream, in order of first appearance, and encodes them; returns the length. */
   int write(List<LokiRecord> records) {
@@ -144,16 +147,21 @@ final class PushRequestWriter {
   }
 
   /**
-   * Metadata value {@code k} in UTF-8, the last one remembered per name: values repeat from one event to the next
-   * (a request's MDC values are the same strings), so most lookups are one comparison.
+   * Metadata value {@code k} in UTF-8, from a few remembered per name: values repeat from one event to the next (a
+   * request's MDC values are the same strings, and a few requests are under way at once), so most lookups are a
+   * few comparisons.
    */
   private byte[] utf8(int k, String value) {
-    if (recent[k] == value) {
-      return recentBytes[k];
+    int base = k * RECENT;
+    for (int i = base; i < base + RECENT; i++) {
+      if (recent[i] == value) {
+        return recentBytes[i];
+      }
     }
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    recent[k] = value;
-    recentBytes[k] = bytes;
+    int slot = base + (next[k]++ & (RECENT - 1));
+    recent[slot] = value;
+    recentBytes[slot] = bytes;
     return bytes;
   }
 
