@@ -230,6 +230,53 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     }
   }
 
+  /**
+   * Receives a line from {@link #encode(ILoggingEvent, LineTarget, Object)}: {@code line[offset, offset + length)}
+   * holds it, valid only during the call (the array is the encoder's and is reused), so a target copies what it
+   * keeps.
+   *
+   * @param <T> what the caller passes through to the target, e.g. the record the line belongs to
+   * @since 0.1.0
+   */
+  @FunctionalInterface
+  public interface LineTarget<T> {
+
+    /** Takes the line; what it throws reaches the caller of {@code encode}. */
+    void line(T context, byte[] line, int offset, int length);
+  }
+
+  /**
+   * The same line as {@link #encode(ILoggingEvent)}, handed to {@code target} from the encoder's own reused buffer
+   * instead of returned in an array of its own: the caller copies it once, where it wants it (the Loki appender
+   * into a shared slab), and nothing is allocated for it. Throws only what {@code target} throws.
+   *
+   * @since 0.1.0
+   */
+  public <T> void encode(ILoggingEvent event, LineTarget<T> target, T context) {
+    LineContext lines = null;
+    byte[] fallback = null;
+    try {
+      Compiled c = compiledOrDefaults();
+      lines = pool.acquire();
+      write(c, event, lines);
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      status.warn("encode:" + e.getClass().getName(), "ThreadlineEncoder could not encode an event ("
+          + e + "); a reduced line was written instead");
+      fallback = fallback(event, e);
+    }
+    try {
+      if (fallback == null) {
+        target.line(context, lines.buffer.bytes, 0, lines.buffer.size);
+      } else {
+        target.line(context, fallback, 0, fallback.length);
+      }
+    } finally {
+      if (lines != null) {
+        pool.release(lines);
+      }
+    }
+  }
+
   /** The same line as {@link #encode}, as a string. Used by {@link ThreadlineLayout}. */
   String encodeToString(ILoggingEvent event) {
     return new String(encode(event), StandardCharsets.UTF_8);

@@ -367,6 +367,31 @@ class ThreadlineEncoderTest {
   }
 
   @Test
+  void encodeIntoATarget_handsOverTheSameBytesAsEncode_includingTheFallbackLine() {
+    ThreadlineEncoder encoder = lines.encoder();
+    LoggingEvent event = lines.event("order {} placed", "o-17");
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("items", 3));
+    List<byte[]> received = new java.util.ArrayList<>();
+    ThreadlineEncoder.LineTarget<List<byte[]>> copy =
+        (into, line, offset, length) -> into.add(java.util.Arrays.copyOfRange(line, offset, offset + length));
+    encoder.encode(event, copy, received);
+    assertThat(received).hasSize(1);
+    assertThat(new String(received.get(0), StandardCharsets.UTF_8))
+        .isEqualTo(new String(encoder.encode(event), StandardCharsets.UTF_8));
+    assertThat(parse(received.get(0)).get("message").asString()).isEqualTo("order o-17 placed");
+
+    LoggingEvent broken = new LoggingEvent(getClass().getName(), lines.logger, Level.WARN, "m", null, null) {
+      @Override
+      public Map<String, String> getMDCPropertyMap() {
+        throw new IllegalStateException("broken MDC");
+      }
+    };
+    encoder.encode(broken, copy, received);
+    assertThat(received).hasSize(2);
+    assertThat(parse(received.get(1)).get("encoder_error").asString()).isEqualTo("java.lang.IllegalStateException");
+  }
+
+  @Test
   void sensitiveFieldsAndSecretsInValues_areRedacted() {
     LoggingEvent event = lines.event("calling with Authorization: Bearer abcdefghijklmnop123");
     event.addKeyValuePair(new org.slf4j.event.KeyValuePair("password", "hunter2"));

@@ -59,7 +59,7 @@ final class JsonPushWriter {
         ascii("000000000".substring(nanos.length()));
         ascii(nanos);
         ascii("\",\"");
-        escapeUtf8(r.line, r.lineLength);
+        escapeUtf8(r.line, r.lineOffset, r.lineLength);
         out.write('"');
         if (r.hasMetadata()) {
           ascii(",{");
@@ -119,13 +119,13 @@ final class JsonPushWriter {
   private void string(String s) {
     out.write('"');
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    escapeUtf8(utf8, utf8.length);
+    escapeUtf8(utf8, 0, utf8.length);
     out.write('"');
   }
 
   /** Escapes UTF-8 bytes into a JSON string's content; bytes of multi-byte characters pass through. */
-  private void escapeUtf8(byte[] bytes, int length) {
-    for (int i = 0; i < length; i++) {
+  private void escapeUtf8(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
       int b = bytes[i] & 0xFF;
       if (b == '"' || b == '\\') {
         out.write('\\');

@@ -97,6 +97,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private boolean off;
   private LabelPolicy labelPolicy;
   private RecordMaker records;
+  private LineSlabs slabs;
   private RecordBuffer buffer;
   private LokiClient client;
   private Sender sender;
@@ -168,10 +169,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     if (!encoder.isStarted()) {
       encoder.start();
     }
-    records = new RecordMaker(encoder, policy, structuredMetadata, trouble, maxValuesPerMdcLabel);
+    slabs = LineSlabs.forBudget(maxQueueBytes);
+    records = new RecordMaker(encoder, slabs, policy, structuredMetadata, trouble, maxValuesPerMdcLabel);
     buffer = new RecordBuffer(maxQueueBytes, overflowPolicy.equals("block"), blockTimeout.toNanos());
     client = newClient(pushUri, format.equals("json"), gzip, authHeaders(), connectTimeout, ssl);
-    sender = new Sender(buffer, client, counters, trouble, new Sender.Settings(batchMaxItems, batchMaxBytes,
+    sender = new Sender(buffer, slabs, client, counters, trouble, new Sender.Settings(batchMaxItems, batchMaxBytes,
         batchMaxWait.toNanos(), maxRequestBytes, requestTimeout, minBackoff.toNanos(),
         Math.max(minBackoff.toNanos(), maxBackoff.toNanos()), maxRetries, maxRetryTime.toNanos()));
     registerJmx();
@@ -311,6 +313,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         LokiRecord record = records.make(event);
         if (record.requestBytes > maxRequestBytes) {
+          slabs.giveBack(record);
           counters.droppedTooLarge.increment();
           trouble.warn("too-large", "an event of " + record.requestBytes + " bytes can never fit a push under"
               + " maxRequestBytes (" + maxRequestBytes + ") and was dropped");
@@ -318,6 +321,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         counters.pending.increment();
         if (!buffer.offer(record)) {
+          slabs.giveBack(record);
           counters.pending.decrement();
           dropFull();
         }

@@ -9,12 +9,15 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -114,7 +117,7 @@ class LokiClient {
   Result send(Duration timeout) {
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(pushUri).timeout(timeout)
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, bodyLength));
+          .POST(new ArrayBody(body, bodyLength));
       if (json) {
         request.header("Content-Type", "application/json");
         if (gzip) {
@@ -149,20 +152,76 @@ class LokiClient {
       return new Result(Kind.REFUSED, status, refused, 0, detail,
           "Loki refused " + refused + " of " + encoded.size() + " entries with " + status);
     } catch (HttpConnectTimeoutException e) {
+      detach();
       return new Result(Kind.CONNECT_TIMEOUT, 0, 0, 0, "no connection to Loki at "
           + LokiUrl.redact(pushUri.toString()) + " within " + timeout.toMillis() + " ms",
           "Loki unreachable (connect timeout)");
     } catch (ConnectException | UnresolvedAddressException e) {
+      detach();
       return new Result(Kind.UNREACHABLE, 0, 0, 0, "cannot reach Loki at " + LokiUrl.redact(pushUri.toString())
           + " (" + describe(e) + ")", "Loki unreachable (" + e.getClass().getSimpleName() + ")");
     } catch (HttpTimeoutException e) {
+      detach();
       return new Result(Kind.NO_ANSWER, 0, 0, 0, "no answer from Loki within " + timeout.toMillis() + " ms",
           "Loki did not answer in time");
     } catch (IOException e) {
+      detach();
       return new Result(Kind.NO_ANSWER, 0, 0, 0, "the push to Loki failed (" + describe(e) + ")",
           "push failed (" + e.getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
+      detach();
       return new Result(Kind.INTERRUPTED, 0, 0, 0, "interrupted", "interrupted");
+    }
+  }
+
+  /**
+   * After a push that ended without its answer (a timeout, a broken connection, an interrupt), the HTTP client may
+   * still hold the body: the next push is compressed into a new array rather than over it.
+   */
+  private void detach() {
+    snappy.detach();
+  }
+
+  /**
+   * The push's body as it is, without the copy the JDK's array publisher makes: the array is not written again
+   * while a request may still read it ({@link #detach}).
+   */
+  private static final class ArrayBody implements HttpRequest.BodyPublisher {
+    private final byte[] bytes;
+    private final int length;
+
+    ArrayBody(byte[] bytes, int length) {
+      this.bytes = bytes;
+      this.length = length;
+    }
+
+    @Override
+    public long contentLength() {
+      return length;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      AtomicBoolean done = new AtomicBoolean();
+      subscriber.onSubscribe(new Flow.Subscription() {
+        @Override
+        public void request(long n) {
+          if (!done.compareAndSet(false, true)) {
+            return;
+          }
+          if (n <= 0) {
+            subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
+            return;
+          }
+          subscriber.onNext(ByteBuffer.wrap(bytes, 0, length));
+          subscriber.onComplete();
+        }
+
+        @Override
+        public void cancel() {
+          done.set(true);
+        }
+      });
     }
   }
 

@@ -40,73 +40,89 @@ final class PushRequestWriter {
   private byte[] out = new byte[1 << 16];
   private int pos;
   private int[] entrySizes = new int[1024];
-  private final String[] recent = new String[NAMES.length];
-  private final byte[][] recentBytes = new byte[NAMES.length][];
+  /** How many values are remembered per metadata name (a power of two). */
+  private static final int RECENT = 8;
+  private final String[] recent = new String[NAMES.length * RECENT];
+  private final byte[][] recentBytes = new byte[NAMES.length * RECENT][];
+  private final int[] next = new int[NAMES.length];
 
   /** Groups {@code records} by stream, in order of first appearance, and encodes them; returns the length. */
   int write(List<LokiRecord> records) {
+    pos = 0;
+    LabelSet only = records.isEmpty() ? null : records.get(0).labels;
+    for (int i = 1; i < records.size() && only != null; i++) {
+      if (records.get(i).labels != only) {
+        only = null;
+      }
+    }
+    if (only != null) {
+      // The usual batch: one stream (labels that do not change from event to event); no grouping needed.
+      stream(only.utf8(), records);
+      return pos;
+    }
     Map<LabelSet, List<LokiRecord>> streams = new LinkedHashMap<>();
     for (LokiRecord r : records) {
       streams.computeIfAbsent(r.labels, k -> new java.util.ArrayList<>()).add(r);
     }
-    pos = 0;
     for (Map.Entry<LabelSet, List<LokiRecord>> stream : streams.entrySet()) {
-      byte[] labels = stream.getKey().utf8();
-      List<LokiRecord> entries = stream.getValue();
-      if (entrySizes.length < entries.size()) {
-        entrySizes = new int[Math.max(entries.size(), entrySizes.length * 2)];
-      }
-      int streamSize = field(labels.length);
-      for (int i = 0; i < entries.size(); i++) {
-        entrySizes[i] = entrySize(entries.get(i));
-        streamSize += field(entrySizes[i]);
-      }
-      ensure(field(streamSize));
+      stream(stream.getKey().utf8(), stream.getValue());
+    }
+    return pos;
+  }
+
+  private void stream(byte[] labels, List<LokiRecord> entries) {
+    if (entrySizes.length < entries.size()) {
+      entrySizes = new int[Math.max(entries.size(), entrySizes.length * 2)];
+    }
+    int streamSize = field(labels.length);
+    for (int i = 0; i < entries.size(); i++) {
+      entrySizes[i] = entrySize(entries.get(i));
+      streamSize += field(entrySizes[i]);
+    }
+    ensure(field(streamSize));
+    tag(LEN_1);
+    varint(streamSize);
+    bytes(LEN_1, labels);
+    for (int i = 0; i < entries.size(); i++) {
+      LokiRecord r = entries.get(i);
+      tag(LEN_2);
+      varint(entrySizes[i]);
+      int ts = timestampSize(r);
       tag(LEN_1);
-      varint(streamSize);
-      bytes(LEN_1, labels);
-      for (int i = 0; i < entries.size(); i++) {
-        LokiRecord r = entries.get(i);
-        tag(LEN_2);
-        varint(entrySizes[i]);
-        int ts = timestampSize(r);
-        tag(LEN_1);
-        varint(ts);
-        if (r.epochSecond != 0) {
-          tag(VARINT_1);
-          varint64(r.epochSecond);
+      varint(ts);
+      if (r.epochSecond != 0) {
+        tag(VARINT_1);
+        varint64(r.epochSecond);
+      }
+      if (r.nanos != 0) {
+        tag(VARINT_2);
+        varint64(r.nanos);
+      }
+      tag(LEN_2);
+      varint(r.lineLength);
+      System.arraycopy(r.line, r.lineOffset, out, pos, r.lineLength);
+      pos += r.lineLength;
+      for (int k = 0; k < NAMES.length; k++) {
+        String value = r.metadata(k);
+        if (value != null) {
+          byte[] bytes = utf8(k, value);
+          tag(LEN_3);
+          varint(field(NAMES[k].length) + field(bytes.length));
+          bytes(LEN_1, NAMES[k]);
+          bytes(LEN_2, bytes);
         }
-        if (r.nanos != 0) {
-          tag(VARINT_2);
-          varint64(r.nanos);
-        }
-        tag(LEN_2);
-        varint(r.lineLength);
-        System.arraycopy(r.line, 0, out, pos, r.lineLength);
-        pos += r.lineLength;
-        for (int k = 0; k < NAMES.length; k++) {
-          String value = r.metadata(k);
-          if (value != null) {
-            byte[] bytes = utf8(k, value);
-            tag(LEN_3);
-            varint(field(NAMES[k].length) + field(bytes.length));
-            bytes(LEN_1, NAMES[k]);
-            bytes(LEN_2, bytes);
-          }
-        }
-        if (r.extra != null) {
-          for (int k = 0; k < r.extra.length; k += 2) {
-            byte[] name = r.extra[k].getBytes(StandardCharsets.UTF_8);
-            byte[] value = r.extra[k + 1].getBytes(StandardCharsets.UTF_8);
-            tag(LEN_3);
-            varint(field(name.length) + field(value.length));
-            bytes(LEN_1, name);
-            bytes(LEN_2, value);
-          }
+      }
+      if (r.extra != null) {
+        for (int k = 0; k < r.extra.length; k += 2) {
+          byte[] name = r.extra[k].getBytes(StandardCharsets.UTF_8);
+          byte[] value = r.extra[k + 1].getBytes(StandardCharsets.UTF_8);
+          tag(LEN_3);
+          varint(field(name.length) + field(value.length));
+          bytes(LEN_1, name);
+          bytes(LEN_2, value);
         }
       }
     }
-    return pos;
   }
 
   /** The buffer the last {@link #write} filled. */
@@ -131,16 +147,21 @@ final class PushRequestWriter {
   }
 
   /**
-   * Metadata value {@code k} in UTF-8, the last one remembered per name: values repeat from one event to the next
-   * (a request's MDC values are the same strings), so most lookups are one comparison.
+   * Metadata value {@code k} in UTF-8, from a few remembered per name: values repeat from one event to the next (a
+   * request's MDC values are the same strings, and a few requests are under way at once), so most lookups are a
+   * few comparisons.
    */
   private byte[] utf8(int k, String value) {
-    if (recent[k] == value) {
-      return recentBytes[k];
+    int base = k * RECENT;
+    for (int i = base; i < base + RECENT; i++) {
+      if (recent[i] == value) {
+        return recentBytes[i];
+      }
     }
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    recent[k] = value;
-    recentBytes[k] = bytes;
+    int slot = base + (next[k]++ & (RECENT - 1));
+    recent[slot] = value;
+    recentBytes[slot] = bytes;
     return bytes;
   }
 

@@ -8,21 +8,30 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Turns an event into a {@link LokiRecord} on the application thread: the encoder's line (the bytes that are sent),
- * the timestamp, the stream from the {@link LabelPolicy}, and the structured metadata (the correlation ids and the
+ * Turns an event into a {@link LokiRecord} on the application thread: the encoder's line (the bytes that are sent,
+ * copied once from a {@link ThreadlineEncoder}'s buffer into the {@link LineSlabs}), the timestamp, the stream from the {@link LabelPolicy}, and the structured metadata (the correlation ids and the
  * error fingerprint, from the MDC keys core has active). May throw what the encoder throws; the caller counts it.
  */
 final class RecordMaker {
 
   private final Encoder<ILoggingEvent> encoder;
+  /** The encoder when it can hand over its line without an array of its own; else {@code null}. */
+  private final ThreadlineEncoder threadline;
+  private final ThreadlineEncoder.LineTarget<LokiRecord> toSlab;
+  private final LineSlabs slabs;
   private final LabelPolicy labelPolicy;
   private final boolean structuredMetadata;
   private final Trouble trouble;
   private final int maxValuesPerMdcLabel;
 
-  RecordMaker(Encoder<ILoggingEvent> encoder, LabelPolicy labelPolicy, boolean structuredMetadata, Trouble trouble,
-      int maxValuesPerMdcLabel) {
+  RecordMaker(Encoder<ILoggingEvent> encoder, LineSlabs slabs, LabelPolicy labelPolicy, boolean structuredMetadata,
+      Trouble trouble, int maxValuesPerMdcLabel) {
     this.encoder = encoder;
+    // Exactly the class: a subclass may override encode(event), which this path would bypass.
+    this.threadline = encoder != null && encoder.getClass() == ThreadlineEncoder.class
+        ? (ThreadlineEncoder) encoder : null;
+    this.slabs = slabs;
+    this.toSlab = slabs::store;
     this.labelPolicy = labelPolicy;
     this.structuredMetadata = structuredMetadata;
     this.trouble = trouble;
@@ -30,11 +39,17 @@ final class RecordMaker {
   }
 
   LokiRecord make(ILoggingEvent event) {
-    byte[] line = encoder.encode(event);
-    if (line == null) {
-      throw new IllegalStateException("the encoder returned no line");
+    Instant instant = event.getInstant();
+    long epochSecond;
+    int nanos;
+    if (instant != null) {
+      epochSecond = instant.getEpochSecond();
+      nanos = instant.getNano();
+    } else {
+      long millis = event.getTimeStamp();
+      epochSecond = Math.floorDiv(millis, 1000L);
+      nanos = (int) Math.floorMod(millis, 1000L) * 1_000_000;
     }
-    Instant instant = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
     LabelSet labelSet;
     String[] extra = null;
     if (labelPolicy.constant()) {
@@ -49,15 +64,26 @@ final class RecordMaker {
             + " distinct values; further values go as structured metadata (" + labelPolicy.overflowed() + " so far)");
       }
     }
+    LokiRecord record;
     if (!structuredMetadata) {
-      return new LokiRecord(labelSet, instant.getEpochSecond(), instant.getNano(), line, null, null, null, null,
-          null);
+      record = new LokiRecord(labelSet, epochSecond, nanos, null, null, null, null, null);
+    } else {
+      Map<String, String> mdc = event.getMDCPropertyMap();
+      MdcKeys keys = MdcKeys.active();
+      record = new LokiRecord(labelSet, epochSecond, nanos, metadata(mdc, keys.requestId()),
+          metadata(mdc, keys.traceId()), metadata(mdc, keys.spanId()), fingerprintOf(event), extra);
     }
-    Map<String, String> mdc = event.getMDCPropertyMap();
-    MdcKeys keys = MdcKeys.active();
-    return new LokiRecord(labelSet, instant.getEpochSecond(), instant.getNano(), line,
-        metadata(mdc, keys.requestId()), metadata(mdc, keys.traceId()), metadata(mdc, keys.spanId()),
-        fingerprintOf(event), extra);
+    // The line last: once it is in a slab, the record must be queued or its bytes given back.
+    if (threadline != null) {
+      threadline.encode(event, toSlab, record);
+    } else {
+      byte[] line = encoder.encode(event);
+      if (line == null) {
+        throw new IllegalStateException("the encoder returned no line");
+      }
+      record.line(line, 0, line.length, null);
+    }
+    return record;
   }
 
   private static String metadata(Map<String, String> mdc, String key) {

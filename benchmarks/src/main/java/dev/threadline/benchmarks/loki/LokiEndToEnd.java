@@ -26,8 +26,12 @@ import java.util.Map;
  * each appender. Prints a Markdown table of the medians over the rounds and writes every run's numbers as JSON.
  *
  * <p>System properties: {@code loki.events} (per thread, default 1000000), {@code loki.warmup} (per thread, 500000,
- * delivered before measuring), {@code loki.rounds} (3), {@code loki.threads} (1,2), {@code loki.pacedRate} (50000
- * events/s; 0 skips), {@code loki.pacedSeconds} (10), {@code loki.idleSeconds} (60; 0 skips), {@code loki.jvmArgs}
+ * delivered before measuring), {@code loki.rounds} (3), {@code loki.threads} (1,2: the unpaced runs'),
+ * {@code loki.appenders} (the unpaced runs', by default floor, threadline, threadline-block, loki4j and, with a
+ * loki4j class path of its own, loki4j@own-cp), {@code loki.pacedRates} (events per second <em>per thread</em>, a
+ * comma-separated list, default {@code loki.pacedRate}, 50000; 0 skips), {@code loki.pacedThreads} (1),
+ * {@code loki.pacedAppenders} (threadline, loki4j; add floor for the bare call's latency), every paced rate run
+ * with every paced thread count, {@code loki.pacedSeconds} (10), {@code loki.idleSeconds} (60; 0 skips), {@code loki.jvmArgs}
  * (the children's, {@code -Xms512m -Xmx512m -XX:+ExitOnOutOfMemoryError}), {@code loki.childTimeoutSeconds}
  * (180: a scenario still running then is stopped and reported), {@code loki.out} (the JSON file, {@code loki-end-to-end.json}) and
  * {@code loki4j.cp}: a file holding the class path of the loki4j children (the same dependencies on Logback 1.6; see
@@ -43,7 +47,11 @@ public final class LokiEndToEnd {
     int events = Integer.getInteger("loki.events", 1_000_000);
     int warmup = Integer.getInteger("loki.warmup", 500_000);
     int rounds = Integer.getInteger("loki.rounds", 3);
-    int pacedRate = Integer.getInteger("loki.pacedRate", 50_000);
+    // Paced: every rate with every thread count; the rate is per thread (2 threads at 50,000/s log 100,000/s).
+    String[] pacedRates = System.getProperty("loki.pacedRates",
+        String.valueOf(Integer.getInteger("loki.pacedRate", 50_000))).split(",");
+    String[] pacedThreads = System.getProperty("loki.pacedThreads", "1").split(",");
+    List<String> pacedAppenders = List.of(System.getProperty("loki.pacedAppenders", "threadline,loki4j").split(","));
     int pacedSeconds = Integer.getInteger("loki.pacedSeconds", 10);
     int idleSeconds = Integer.getInteger("loki.idleSeconds", 60);
     String[] threadCounts = System.getProperty("loki.threads", "1,2").split(",");
@@ -70,6 +78,9 @@ public final class LokiEndToEnd {
         // loki4j on the Logback it declares (1.6) and on ours (1.5), to separate the appender from the Logback.
         appenders.add("loki4j@own-cp");
       }
+      if (System.getProperty("loki.appenders") != null) {
+        appenders = List.of(System.getProperty("loki.appenders").split(","));
+      }
       List<String[]> round = new ArrayList<>();
       for (String threads : threadCounts) {
         for (String appender : appenders) {
@@ -77,10 +88,16 @@ public final class LokiEndToEnd {
               "unpaced"});
         }
       }
-      if (pacedRate > 0) {
-        for (String appender : List.of("threadline", "loki4j")) {
-          round.add(new String[] {appender, "1", String.valueOf((long) pacedRate * pacedSeconds),
-              String.valueOf(warmup), "paced:" + pacedRate});
+      for (String rateText : pacedRates) {
+        int rate = Integer.parseInt(rateText.trim());
+        if (rate <= 0) {
+          continue;
+        }
+        for (String threads : pacedThreads) {
+          for (String appender : pacedAppenders) {
+            round.add(new String[] {appender.trim(), threads.trim(), String.valueOf((long) rate * pacedSeconds),
+                String.valueOf(warmup), "paced:" + rate});
+          }
         }
       }
 

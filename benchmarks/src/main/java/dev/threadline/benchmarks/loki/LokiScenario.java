@@ -29,7 +29,7 @@ import org.slf4j.MDC;
  * {@code threads} threads, and one {@code RESULT key=value ...} line on stdout.
  *
  * <p>Arguments: {@code appender threads eventsPerThread warmupPerThread sinkUrl mode}, where mode is {@code unpaced},
- * {@code paced:<events per second>} (one thread) or {@code idle:<seconds>} (appender started, nothing logged).
+ * {@code paced:<events per second per thread>} or {@code idle:<seconds>} (appender started, nothing logged).
  */
 public final class LokiScenario {
 
