@@ -167,7 +167,7 @@ final class Redactor {
     }
     try {
       String result = (bearer || basic || emails || cards || assignments || knownTokens) && mayHoldSecret(value)
-          ? scan(value) : value;
+          && mayMatch(value) ? scan(value) : value;
       for (Pattern pattern : patterns) {
         result = replaceAll(pattern, result);
       }
@@ -227,6 +227,83 @@ final class Redactor {
       char c = s.charAt(i);
       if (c == '@' || c == ':' || c == '=') {
         return true;
+      }
+    }
+    return false;
+  }
+
+  private static final byte OTHER = 0;
+  private static final byte DIGIT = 1;
+  /** A space or a dash: joins a card number's groups, so it does not end a run of digits. */
+  private static final byte JOINER = 2;
+  /** {@code @}, {@code :}, {@code =}: where e-mail, URL-password and {@code key=value} detectors look. */
+  private static final byte SIGN = 3;
+  /** {@code b}/{@code B}: may begin {@code bearer} or {@code basic}. */
+  private static final byte SCHEME = 4;
+  /** The first letter of a known token (see {@link #mayStartKnownToken}). */
+  private static final byte TOKEN = 5;
+  private static final byte[] KINDS = new byte[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      KINDS[c] = DIGIT;
+    }
+    KINDS[' '] = JOINER;
+    KINDS['@'] = SIGN;
+    KINDS[':'] = SIGN;
+    KINDS['='] = SIGN;
+    KINDS['b'] = SCHEME;
+    KINDS['B'] = SCHEME;
+    for (char c : "eAgxsr".toCharArray()) {
+      KINDS[c] = TOKEN;
+    }
+    KINDS['-'] = JOINER; // and the first character of a private key block, checked with the next one
+  }
+
+  /**
+   * False only when no built-in detector can match in {@code s}, found in one tight pass: no {@code @}, {@code :}
+   * or {@code =}; no run of {@value #MIN_CARD_DIGITS} or more digits joined only by spaces and dashes; no word that
+   * begins {@code bearer} or {@code basic}; no word that begins like a known token. Most log messages hold numbers,
+   * ids and English and nothing of the kind, and the pass is several times cheaper than {@link #scan}, which decides
+   * whenever this says true.
+   */
+  private boolean mayMatch(String s) {
+    int n = s.length();
+    int digits = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 128) {
+        digits = 0;
+        continue;
+      }
+      switch (KINDS[c]) {
+        case DIGIT:
+          if (++digits >= MIN_CARD_DIGITS) {
+            return true;
+          }
+          break;
+        case JOINER:
+          if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+            return true; // perhaps -----BEGIN ... PRIVATE KEY-----
+          }
+          break;
+        case SIGN:
+          return true;
+        case SCHEME:
+          digits = 0;
+          if (startsWord(s, i) && (s.regionMatches(true, i + 1, "earer", 0, 5)
+              || s.regionMatches(true, i + 1, "asic", 0, 4))) {
+            return true;
+          }
+          break;
+        case TOKEN:
+          digits = 0;
+          if (mayStartKnownToken(s, i, c) && startsWord(s, i)) {
+            return true;
+          }
+          break;
+        default:
+          digits = 0;
       }
     }
     return false;
