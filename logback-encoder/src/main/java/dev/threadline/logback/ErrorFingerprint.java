@@ -81,31 +81,40 @@ final class ErrorFingerprint {
    * excluded) from {@code frames} when given: the encoder's cache, so a frame seen before costs one lookup.
    */
   static String of(IThrowableProxy throwable, FrameFilter filter, FrameCache frames) {
+    return of(throwable, filter, frames, null);
+  }
+
+  /**
+   * As {@link #of(IThrowableProxy, FrameFilter, FrameCache)}, taking the frames the stack text just looked up from
+   * {@code memo} (when given, with {@code frames}) before looking them up again.
+   */
+  static String of(IThrowableProxy throwable, FrameFilter filter, FrameCache frames, FrameMemo memo) {
     if (throwable == null) {
       return null;
     }
     try {
       return HEX.toHexDigits(
-          fmix64(hashChain(throwable, filter == null ? FrameFilter.none() : filter, frames)));
+          fmix64(hashChain(throwable, filter == null ? FrameFilter.none() : filter, frames, memo)));
     } catch (RuntimeException e) {
       return ofClassNames(throwable);
     }
   }
 
-  private static long hashChain(IThrowableProxy throwable, FrameFilter filter, FrameCache cache) {
+  private static long hashChain(
+      IThrowableProxy throwable, FrameFilter filter, FrameCache cache, FrameMemo memo) {
     long hash = FNV_OFFSET_BASIS;
     IThrowableProxy current = throwable;
     // Logback marks the throwable that closes a cycle with isCyclic(); the depth cap stops proxies that don't.
     for (int depth = 0; current != null && !current.isCyclic() && depth < MAX_CHAIN; depth++) {
       hash = feed(hash, normalizeClassName(current.getClassName()), END_EXCEPTION);
-      hash = feedFrames(hash, current.getStackTraceElementProxyArray(), filter, cache);
+      hash = feedFrames(hash, current.getStackTraceElementProxyArray(), filter, cache, memo);
       current = current.getCause();
     }
     return hash;
   }
 
   private static long feedFrames(
-      long hash, StackTraceElementProxy[] frames, FrameFilter filter, FrameCache cache) {
+      long hash, StackTraceElementProxy[] frames, FrameFilter filter, FrameCache cache, FrameMemo memo) {
     if (frames == null) {
       return hash;
     }
@@ -117,7 +126,10 @@ final class ErrorFingerprint {
       }
       long frameHash;
       if (cache != null) {
-        FrameCache.Frame cached = cache.get(frame);
+        FrameCache.Frame cached = memo == null ? null : memo.next(frame);
+        if (cached == null) {
+          cached = cache.get(frame);
+        }
         if (cached.excluded) {
           continue;
         }

@@ -15,6 +15,8 @@ final class LineContext implements java.util.function.BiConsumer<String, String>
    * walk leaves them out without validating them again.
    */
   int correlationWritten;
+  /** The frames the line's stack text looked up, for its fingerprint. */
+  final FrameMemo frames = new FrameMemo();
 
   LineContext(int initialBytes) {
     buffer = new JsonBuffer(initialBytes);
@@ -27,6 +29,7 @@ final class LineContext implements java.util.function.BiConsumer<String, String>
     mdcWriter = null;
     mdcKeys = null;
     correlationWritten = 0;
+    frames.clear();
   }
 
   @Override

@@ -247,7 +247,7 @@ final class LineWriter {
     }
     IThrowableProxy throwable = event.getThrowableProxy();
     if (throwable != null) {
-      error(out, throwable);
+      error(context, throwable);
     }
     out.raw((byte) '}');
     if (appendNewline) {
@@ -718,7 +718,8 @@ final class LineWriter {
     out.string(redactor.redact(String.valueOf(value)), maxFieldChars);
   }
 
-  private void error(JsonBuffer out, IThrowableProxy throwable) {
+  private void error(LineContext context, IThrowableProxy throwable) {
+    JsonBuffer out = context.buffer;
     if (errorKey != null) {
       out.raw(errorKey);
       out.raw((byte) '{');
@@ -731,8 +732,9 @@ final class LineWriter {
       out.string(redactor.redact(message), maxFieldChars);
     }
     out.raw(errorStackKey);
-    stackWriter.write(out, throwable);
-    String fingerprint = ErrorFingerprint.of(throwable, frameCache.filter(), frameCache);
+    stackWriter.write(out, throwable, context.frames);
+    String fingerprint = ErrorFingerprint.of(throwable, frameCache.filter(), frameCache, context.frames);
+    context.frames.clear();
     if (fingerprint != null) {
       out.raw(errorFingerprintKey);
       out.string(fingerprint, Integer.MAX_VALUE);

@@ -46,6 +46,14 @@ final class StackTraceWriter {
 
   /** Writes the stack text of {@code throwable} as a quoted JSON string. */
   void write(JsonBuffer out, IThrowableProxy throwable) {
+    write(out, throwable, null);
+  }
+
+  /**
+   * Writes the stack text of {@code throwable} as a quoted JSON string, recording the frames it looks up in
+   * {@code memo} (when not null) for the fingerprint that follows.
+   */
+  void write(JsonBuffer out, IThrowableProxy throwable, FrameMemo memo) {
     out.raw((byte) '"');
     int start = out.size;
     if (rootCauseFirst) {
@@ -61,13 +69,13 @@ final class StackTraceWriter {
       int kept = Math.min(seen, MAX_CHAIN);
       for (int i = 0; i < kept && !full(out, start); i++) {
         IThrowableProxy t = ring[(seen - 1 - i) % MAX_CHAIN];
-        one(out, start, t, i == 0 ? "" : "Wrapped by: ", "", false, 0);
+        one(out, start, t, i == 0 ? "" : "Wrapped by: ", "", false, 0, memo);
       }
       if (seen > kept) {
         line(out, "", "[" + (seen - kept) + " outer exceptions not shown]");
       }
     } else {
-      chain(out, start, throwable, "", "", 0);
+      chain(out, start, throwable, "", "", 0, memo);
     }
     // Drop the trailing newline: the last line needs none.
     if (out.size >= start + 2 && out.bytes[out.size - 2] == '\\' && out.bytes[out.size - 1] == 'n') {
@@ -78,14 +86,15 @@ final class StackTraceWriter {
 
   /** Writes {@code throwable} and its causes; {@code nesting} counts how deep in suppressed exceptions we are. */
   private void chain(
-      JsonBuffer out, int start, IThrowableProxy throwable, String prefix, String indent, int nesting) {
+      JsonBuffer out, int start, IThrowableProxy throwable, String prefix, String indent, int nesting,
+      FrameMemo memo) {
     int depth = 0;
     for (IThrowableProxy t = throwable; t != null && !full(out, start); t = t.getCause()) {
       if (++depth > MAX_CHAIN) {
         line(out, indent, "[cause chain truncated]");
         break;
       }
-      one(out, start, t, depth == 1 ? prefix : "Caused by: ", indent, true, nesting);
+      one(out, start, t, depth == 1 ? prefix : "Caused by: ", indent, true, nesting, memo);
       if (t.isCyclic()) {
         break;
       }
@@ -98,7 +107,7 @@ final class StackTraceWriter {
 
   private void one(
       JsonBuffer out, int start, IThrowableProxy t, String prefix, String indent, boolean foldCommon,
-      int nesting) {
+      int nesting, FrameMemo memo) {
     out.escape(indent, 0, indent.length());
     out.escape(prefix, 0, prefix.length());
     if (t.isCyclic()) {
@@ -126,6 +135,9 @@ final class StackTraceWriter {
         continue;
       }
       FrameCache.Frame frame = this.frames.get(element);
+      if (memo != null) {
+        memo.record(element, frame);
+      }
       if (frame.excluded) {
         excluded++;
         continue;
@@ -163,7 +175,7 @@ final class StackTraceWriter {
       String inner = indent + "\t";
       for (IThrowableProxy s : suppressed) {
         if (s != null && !full(out, start)) {
-          chain(out, start, s, "Suppressed: ", inner, nesting + 1);
+          chain(out, start, s, "Suppressed: ", inner, nesting + 1, memo);
         }
       }
     }

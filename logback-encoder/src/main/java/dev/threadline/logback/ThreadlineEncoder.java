@@ -90,10 +90,13 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
     final FrameFilter frameFilter;
     final Redactor redactor;
     final StackTraceWriter minimalStack;
+    /** The lines' frame cache, or {@code null} before start: a fingerprint asked for separately uses it too. */
+    final FrameCache frameCache;
 
     Compiled(
         LineWriter writer, LineWriter shrunk, int maxLineBytes, byte[] resourceForMinimal,
-        FrameFilter frameFilter, Redactor redactor, StackTraceWriter minimalStack) {
+        FrameFilter frameFilter, Redactor redactor, StackTraceWriter minimalStack, FrameCache frameCache) {
+      this.frameCache = frameCache;
       this.frameFilter = frameFilter;
       this.redactor = redactor;
       this.minimalStack = minimalStack;
@@ -154,7 +157,7 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
       }
     }
     return new Compiled(writer, shrunk, maxLineBytes, minimalResource.toByteArray(), frames, redactor,
-        stack.shrunk(2048, 16));
+        stack.shrunk(2048, 16), frameCache);
   }
 
   private Redactor redactor() {
@@ -189,7 +192,8 @@ public class ThreadlineEncoder extends EncoderBase<ILoggingEvent> {
    */
   public String fingerprintOf(IThrowableProxy throwable) {
     Compiled c = compiledOrDefaults();
-    return ErrorFingerprint.of(throwable, c.frameFilter, null);
+    // The frames of a throwable just encoded are in the lines' cache: one look-up each, not a hash of its names.
+    return ErrorFingerprint.of(throwable, c.frameFilter, c.frameCache);
   }
 
   /** The fingerprint with the default frame exclusions; see {@link #fingerprintOf}. */

@@ -478,4 +478,38 @@ class ErrorFingerprintTest {
   interface WrapAction {
     void run(int levels, String rootId);
   }
+
+  /**
+   * The frames the stack text looked up, handed to the fingerprint through a {@link FrameMemo}, give the fingerprint
+   * it has without them, whatever the text left out or reordered: common frames folded, suppressed exceptions, a
+   * depth cap, root cause first. And the memo is really used: on the plain chain most frames come from it.
+   */
+  @Test
+  void framesHandedOverByTheStackText_giveTheSameFingerprint() {
+    IOException root = new IOException("disk");
+    IllegalStateException middle = new IllegalStateException("mid", root);
+    middle.addSuppressed(new IllegalArgumentException("suppressed"));
+    RuntimeException top = new RuntimeException("top", middle);
+    ThrowableProxy proxy = new ThrowableProxy(top);
+    proxy.calculatePackagingData();
+    FrameCache cache = new FrameCache(FrameFilter.defaults());
+    String expected = ErrorFingerprint.of(proxy, FrameFilter.defaults(), cache);
+    for (boolean rootCauseFirst : new boolean[] {false, true}) {
+      for (int maxDepth : new int[] {2, 64}) {
+        StackTraceWriter writer = new StackTraceWriter(cache, maxDepth, 1 << 20, 1 << 16, rootCauseFirst,
+            Redactor.defaults());
+        FrameMemo memo = new FrameMemo();
+        writer.write(new JsonBuffer(256), proxy, memo);
+        assertThat(ErrorFingerprint.of(proxy, FrameFilter.defaults(), cache, memo))
+            .as("rootCauseFirst=%s maxDepth=%s", rootCauseFirst, maxDepth).isEqualTo(expected);
+      }
+    }
+    FrameMemo memo = new FrameMemo();
+    new StackTraceWriter(cache, 64, 1 << 20, 1 << 16, false, Redactor.defaults())
+        .write(new JsonBuffer(256), proxy, memo);
+    StackTraceElement first = proxy.getStackTraceElementProxyArray()[0].getStackTraceElement();
+    assertThat(memo.next(first)).isSameAs(cache.get(first));
+    memo.clear();
+    assertThat(memo.next(first)).isNull();
+  }
 }
