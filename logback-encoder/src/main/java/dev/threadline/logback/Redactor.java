@@ -166,16 +166,8 @@ final class Redactor {
       return null;
     }
     try {
-      String result = (bearer || basic || emails || cards || assignments || knownTokens) && mayHoldSecret(value)
-          && mayMatch(value) ? scan(value) : value;
-      for (Pattern pattern : patterns) {
-        result = replaceAll(pattern, result);
-      }
-      for (RedactionRule rule : rules) {
-        String redacted = rule.redact(result);
-        result = redacted == null ? REDACTED : redacted;
-      }
-      return result;
+      return custom((bearer || basic || emails || cards || assignments || knownTokens) && mayHoldSecret(value)
+          && mayMatch(value) ? scan(value) : value);
     } catch (RuntimeException | StackOverflowError e) {
       // Fail closed: the encoder must not throw into the application, and must not write what it could not check.
       return REDACTED;
@@ -311,7 +303,12 @@ final class Redactor {
 
   /** {@link #redact} with every detector's scan, never skipped by {@link #mayHoldSecret}: for tests. */
   String redactWithoutShortcut(String value) {
-    String result = scan(value);
+    return custom(scan(value));
+  }
+
+  /** {@code value} after the custom patterns and rules. */
+  private String custom(String value) {
+    String result = value;
     for (Pattern pattern : patterns) {
       result = replaceAll(pattern, result);
     }
