@@ -18,9 +18,10 @@ import java.util.Map;
  * call to the last entry the receiver counts, with the appender's background threads included.
  *
  * <p>Per scenario: latency of each logging call (p50, p99, p99.9), delivered events per second (from the first call
- * to the last entry received), process CPU per million delivered events (in paced runs without the time the logging
- * threads spin between calls), bytes allocated per event by every thread, and bytes on the wire per event beside the
- * line's own bytes. Scenarios: the floor, Threadline with each overflow policy (drop, the default, and block) and
+ * to the last entry received), process CPU per million delivered events and where it went (the logging threads, the
+ * appender's own Java threads, and the rest: GC, JIT and the VM; in paced runs the logging threads' share is their CPU
+ * time inside the calls, estimated from the calls that have it read around them, not the time they wait between calls), bytes allocated per
+ * event by every thread, and bytes on the wire per event beside the line's own bytes. Scenarios: the floor, Threadline with each overflow policy (drop, the default, and block) and
  * loki4j, unpaced with 1 and 2 threads, then Threadline and loki4j paced; every scenario once per round, each round
  * in another order, after two unreported runs that warm the receiver. Then the idle CPU of a bare Logback JVM and of
  * each appender. Prints a Markdown table of the medians over the rounds and writes every run's numbers as JSON.
@@ -236,13 +237,16 @@ public final class LokiEndToEnd {
 
   private static final long CHILD_TIMEOUT_SECONDS = Long.getLong("loki.childTimeoutSeconds", 180);
   private static final List<String> ORDER = List.of("appender", "logback", "threads", "mode", "events", "delivered",
-      "lost", "callsPerSec", "deliveredPerSec", "p50Ns", "p99Ns", "p999Ns", "maxNs", "cpuMsPerMillion",
+      "lost", "callsPerSec", "deliveredPerSec", "p50Ns", "p99Ns", "p999Ns", "maxNs", "cpuMsPerMillion", "cpuAppMsPerMillion", "cpuThreadsMsPerMillion",
+      "cpuJvmMsPerMillion",
       "allocBytesPerEvent", "allocBytesPerCall");
 
   private static final String[][] COLUMNS = {
       {"scenario", "appender"}, {"logback", "Logback"}, {"threads", "threads"}, {"mode", "mode"},
       {"p50Ns", "p50 ns"}, {"p99Ns", "p99 ns"}, {"p999Ns", "p99.9 ns"},
       {"callsPerSec", "calls/s"}, {"deliveredPerSec", "delivered/s"}, {"cpuMsPerMillion", "CPU ms / M events"},
+      {"cpuAppMsPerMillion", "of which app threads"}, {"cpuThreadsMsPerMillion", "appender threads"},
+      {"cpuJvmMsPerMillion", "GC, JIT, VM"},
       {"allocBytesPerEvent", "alloc B/event"}, {"lineBytesPerEvent", "line B"}, {"wireBytesPerEvent", "wire B/event"},
       {"wireToLine", "wire/line"}, {"idleCpuPercent", "idle CPU %"}, {"delivered", "delivered"}, {"lost", "lost"},
       {"rounds", "runs"}};

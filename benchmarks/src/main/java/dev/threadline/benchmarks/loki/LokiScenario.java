@@ -34,6 +34,8 @@ import org.slf4j.MDC;
 public final class LokiScenario {
 
   private static final String PATTERN = "Shipping order {} for customer {} took {} ms";
+  /** A paced thread further than this from its next call yields its core rather than spinning. */
+  private static final long YIELD_ABOVE_NANOS = 5_000;
   private static final long DELIVERY_TIMEOUT_NANOS = Duration.ofSeconds(60).toNanos();
   /**
    * Order and customer ids drawn once: lines differ as much as real ones do, so Snappy's figures mean something,
@@ -91,9 +93,16 @@ public final class LokiScenario {
       return;
     }
 
-    // Warm-up, delivered and drained before anything is measured.
+    // Warm-up, delivered and drained before anything is measured: unpaced, then, for a paced run, a second in the
+    // measured pace, so the code that pacing runs (the logging loop's waits, the sender's idle paths) is compiled
+    // before, not during, the measurement.
+    long rate = mode.startsWith("paced:") ? Long.parseLong(mode.substring(6)) : 0;
     long before = remote ? sinkStats(sinkUrl).get("entries") : 0;
     runWorkers(log, threads, warmup, 0, null);
+    if (rate > 0) {
+      runWorkers(log, threads, (int) Math.min(rate, Integer.MAX_VALUE), rate, null);
+      before += (long) threads * rate;
+    }
     if (remote) {
       awaitDelivery(sinkUrl, before + (long) threads * warmup, Duration.ofSeconds(10));
     }
@@ -101,7 +110,6 @@ public final class LokiScenario {
     AllocationSampler sampler = new AllocationSampler();
     Map<String, Long> sinkBefore = remote ? sinkStats(sinkUrl) : Map.of();
     long cpuBefore = processCpuNanos();
-    long rate = mode.startsWith("paced:") ? Long.parseLong(mode.substring(6)) : 0;
     Workers workers = runWorkers(log, threads, perThread, rate, sampler);
     long expected = sinkBefore.getOrDefault("entries", 0L) + (long) threads * perThread;
     long delivered;
@@ -119,15 +127,15 @@ public final class LokiScenario {
     }
     long cpu = processCpuNanos() - cpuBefore;
     long[] all = workers.latencies();
-    long inCalls = 0;
-    for (long l : all) {
-      inCalls += l;
-    }
-    if (rate > 0) {
-      // Paced threads spin between calls; count only their time inside the logging calls.
-      cpu = cpu - workers.cpuNanos() + inCalls;
-    }
     long allocated = sampler.finish();
+    // CPU by where it was spent. The application threads' share is their thread CPU time; paced threads also wait
+    // between calls, so theirs is estimated from the calls whose CPU time was read (see runWorkers).
+    long appCpu = rate > 0 ? workers.sampledCallCpuNanos() : workers.cpuNanos();
+    long otherThreadsCpu = sampler.otherThreadsCpuNanos();
+    long jvmCpu = Math.max(0, cpu - workers.cpuNanos() - otherThreadsCpu);
+    if (rate > 0) {
+      cpu = cpu - workers.cpuNanos() + appCpu;
+    }
     workers.release();
     if (!remote) {
       appender.stop();
@@ -145,6 +153,9 @@ public final class LokiScenario {
     result.put("p999Ns", percentile(all, 0.999));
     result.put("maxNs", all[all.length - 1]);
     result.put("cpuMsPerMillion", Math.round(cpu / 1e6 / (delivered / 1e6) * 10) / 10.0);
+    result.put("cpuAppMsPerMillion", Math.round(appCpu / 1e6 / (delivered / 1e6) * 10) / 10.0);
+    result.put("cpuThreadsMsPerMillion", Math.round(otherThreadsCpu / 1e6 / (delivered / 1e6) * 10) / 10.0);
+    result.put("cpuJvmMsPerMillion", Math.round(jvmCpu / 1e6 / (delivered / 1e6) * 10) / 10.0);
     result.put("allocBytesPerEvent", Math.round((double) allocated / delivered));
     // Per logging call too: when an appender drops, per delivered event charges the dropped calls to the rest.
     result.put("allocBytesPerCall", Math.round((double) allocated / all.length));
@@ -210,7 +221,12 @@ public final class LokiScenario {
 
   private static final class Workers {
     final long[][] latencies;
+    static final int CPU_SAMPLE_EVERY = 8;
     final long[] cpu;
+    final long[] sampledCpu;
+    final long[] sampledCalls;
+    final long[] emptyCpu;
+    final long[] emptyPairs;
     final CountDownLatch done;
     final CountDownLatch release = new CountDownLatch(1);
     long firstCallStart = Long.MAX_VALUE;
@@ -219,6 +235,10 @@ public final class LokiScenario {
     Workers(int threads) {
       latencies = new long[threads][];
       cpu = new long[threads];
+      sampledCpu = new long[threads];
+      sampledCalls = new long[threads];
+      emptyCpu = new long[threads];
+      emptyPairs = new long[threads];
       done = new CountDownLatch(threads);
     }
 
@@ -234,6 +254,24 @@ public final class LokiScenario {
         at += l.length;
       }
       return all;
+    }
+
+    /**
+     * The application threads' CPU time inside their logging calls, estimated: one call in
+     * 2 × {@value #CPU_SAMPLE_EVERY} has its thread CPU time read before and after it, and half-way between two
+     * such calls the same two readings are taken with nothing between them. The mean of the first, less the mean of
+     * the second (the readings' own cost, a system call of about 1.5 µs here, taken in the same place in the
+     * schedule, after the same wait), times the calls made.
+     */
+    long sampledCallCpuNanos() {
+      long total = 0;
+      for (int t = 0; t < latencies.length; t++) {
+        if (sampledCalls[t] > 0 && emptyPairs[t] > 0) {
+          double perCall = Math.max(0, (double) sampledCpu[t] / sampledCalls[t] - (double) emptyCpu[t] / emptyPairs[t]);
+          total += Math.round(perCall * latencies[t].length);
+        }
+      }
+      return total;
     }
 
     long cpuNanos() {
@@ -252,7 +290,10 @@ public final class LokiScenario {
   /**
    * Logs {@code count} events on each of {@code threads} threads and waits until they have all returned; the threads
    * then stay alive (their allocation counters with them) until {@link Workers#release()}. With {@code rate} > 0,
-   * each thread paces itself at that many events per second (spinning, so the schedule holds at tens of µs).
+   * each thread paces itself at that many events per second: it yields its core until the next call is a few µs away
+   * and spins for the rest, so the schedule holds at tens of µs while the appender's threads get the cores an idle
+   * server thread would leave them. Some paced calls have their thread CPU time read around them, for
+   * {@link Workers#sampledCallCpuNanos}.
    */
   private static Workers runWorkers(Logger log, int threads, int count, long rate, AllocationSampler sampler)
       throws InterruptedException {
@@ -279,21 +320,49 @@ public final class LokiScenario {
           return;
         }
         long interval = rate > 0 ? 1_000_000_000L / rate : 0;
-        long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long cpuStart = mx.getCurrentThreadCpuTime();
         long begin = System.nanoTime();
         starts[id] = begin;
+        long sampledCpu = 0;
+        long sampledCalls = 0;
+        long emptyCpu = 0;
+        long emptyPairs = 0;
         for (int i = 0; i < count; i++) {
+          int slot = i % (2 * Workers.CPU_SAMPLE_EVERY);
+          boolean sample = interval > 0 && slot == 0;
           if (interval > 0) {
             long due = begin + i * interval;
-            while (System.nanoTime() < due) {
-              Thread.onSpinWait();
+            for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
+              // As an idle server thread would, give the core away while the next call is far off; spin only
+              // for the last few microseconds, so the schedule still holds.
+              if (due - now > YIELD_ABOVE_NANOS) {
+                Thread.yield();
+              } else {
+                Thread.onSpinWait();
+              }
             }
           }
+          if (interval > 0 && slot == Workers.CPU_SAMPLE_EVERY) {
+            // The same two readings with nothing between them, in the same place in the schedule: their cost.
+            long e0 = mx.getCurrentThreadCpuTime();
+            emptyCpu += mx.getCurrentThreadCpuTime() - e0;
+            emptyPairs++;
+          }
+          long c0 = sample ? mx.getCurrentThreadCpuTime() : 0;
           long t0 = System.nanoTime();
           log.atInfo().addKeyValue("carrier", "DHL Express").addKeyValue("items", 3)
               .log(PATTERN, ORDERS[i & 4095], CUSTOMERS[(i * 7) & 1023], i & 1023);
           latency[i] = System.nanoTime() - t0;
+          if (sample) {
+            sampledCpu += mx.getCurrentThreadCpuTime() - c0;
+            sampledCalls++;
+          }
         }
+        workers.sampledCpu[id] = sampledCpu;
+        workers.sampledCalls[id] = sampledCalls;
+        workers.emptyCpu[id] = emptyCpu;
+        workers.emptyPairs[id] = emptyPairs;
         ends[id] = System.nanoTime();
         workers.cpu[id] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
         workers.done.countDown();
@@ -355,20 +424,24 @@ public final class LokiScenario {
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> baseline = new HashMap<>();
     private final Map<Long, Long> last = new HashMap<>();
+    /** CPU time of the Java threads that are neither the harness's nor the application's: the appender's own. */
+    private final Map<Long, Long> cpuBaseline = new HashMap<>();
+    private final Map<Long, Long> cpuLast = new HashMap<>();
+    private final Map<Long, Boolean> appenders = new HashMap<>();
     private final long mainId = Thread.currentThread().getId();
     private volatile boolean running = true;
 
     AllocationSampler() {
       super("allocation-sampler");
       setDaemon(true);
-      sample(baseline);
+      sample(baseline, cpuBaseline);
     }
 
     @Override
     public void run() {
       while (running) {
         synchronized (this) {
-          sample(last);
+          sample(last, cpuLast);
         }
         try {
           Thread.sleep(5);
@@ -378,20 +451,40 @@ public final class LokiScenario {
       }
     }
 
-    private void sample(Map<Long, Long> into) {
+    private void sample(Map<Long, Long> into, Map<Long, Long> cpuInto) {
       long[] ids = mx.getAllThreadIds();
       long[] bytes = mx.getThreadAllocatedBytes(ids);
+      long[] cpu = mx.getThreadCpuTime(ids);
       for (int i = 0; i < ids.length; i++) {
         if (ids[i] != mainId && ids[i] != getId() && bytes[i] >= 0) {
           into.put(ids[i], bytes[i]);
         }
+        if (ids[i] != mainId && ids[i] != getId() && cpu[i] >= 0 && appenderThread(ids[i])) {
+          cpuInto.put(ids[i], cpu[i]);
+        }
       }
+    }
+
+    private boolean appenderThread(long id) {
+      return appenders.computeIfAbsent(id, k -> {
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(k);
+        return info != null && !info.getThreadName().startsWith("app-");
+      });
+    }
+
+    /** CPU time of the appender's threads (sender, HTTP client, ...) since start; a thread's last 5 ms may be missed. */
+    long otherThreadsCpuNanos() {
+      long total = 0;
+      for (Map.Entry<Long, Long> e : cpuLast.entrySet()) {
+        total += e.getValue() - cpuBaseline.getOrDefault(e.getKey(), 0L);
+      }
+      return total;
     }
 
     long finish() throws InterruptedException {
       running = false;
       join();
-      sample(last);
+      sample(last, cpuLast);
       long total = 0;
       for (Map.Entry<Long, Long> e : last.entrySet()) {
         total += e.getValue() - baseline.getOrDefault(e.getKey(), 0L);
