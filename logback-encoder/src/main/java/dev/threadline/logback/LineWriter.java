@@ -301,7 +301,7 @@ final class LineWriter {
       return;
     }
     JsonBuffer out = context.buffer;
-    // Lines of one request carry the same instances: validate and escape each once.
+    // Lines of one request carry the same ids: validate and escape each once.
     RecentStrings recent = key == traceIdKey ? recentTraceIds : key == spanIdKey ? recentSpanIds : recentRequestIds;
     int slot = RecentStrings.slot(value);
     byte[] cached = recent.get(slot, value);
@@ -356,8 +356,8 @@ final class LineWriter {
 
   /**
    * One MDC entry, from {@link LineContext#accept}: written as a field unless it is a correlation key. The value's
-   * JSON (redacted, escaped, capped) is kept in {@link RecentStrings}, since the next lines of the request carry the
-   * same instance.
+   * JSON (redacted, escaped, capped) is kept in {@link RecentStrings}, since the next lines of the request, and often
+   * other requests, carry the same value.
    */
   void mdcEntry(LineContext context, MdcKeys keys, String key, String value) {
     if (key == null || !includedMdc(key)) {

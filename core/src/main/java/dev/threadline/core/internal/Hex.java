@@ -44,16 +44,29 @@ public final class Hex {
    * ids.
    */
   public static boolean isValidId(CharSequence s, int from, int length) {
-    boolean nonZero = false;
+    // Without a branch per character: ids are random, so a branch on digit-or-letter would be mispredicted about
+    // every other character, which cost more than the rest of the check.
+    int bad = 0;
+    int nonZero = 0;
     for (int i = from; i < from + length; i++) {
-      char c = s.charAt(i);
-      int digit = lowerDigit(c);
-      if (digit < 0) {
-        return false;
-      }
-      nonZero |= digit != 0;
+      int c = s.charAt(i);
+      bad |= notIn(c, LOWER_HEX_LOW, LOWER_HEX_HIGH);
+      nonZero |= c ^ '0';
     }
-    return nonZero;
+    return bad == 0 && nonZero != 0;
+  }
+
+  /** {@code 0-9} and {@code a-f} as a 128-bit set: characters 0-63 in the first word, 64-127 in the second. */
+  private static final long LOWER_HEX_LOW = 0x03FFL << '0';
+  private static final long LOWER_HEX_HIGH = 0x3FL << ('a' - 64);
+
+  /**
+   * 0 when {@code c} is in the 128-bit set {@code (low, high)}, non-zero otherwise (any {@code c} of 128 or more
+   * included), computed without branching on {@code c}.
+   */
+  public static int notIn(int c, long low, long high) {
+    long word = c < 64 ? low : high;
+    return (int) (~(word >>> c) & 1) | (c >>> 7);
   }
 
   /** Parses two lowercase hex digits at {@code from}; -1 when they are not lowercase hex. */

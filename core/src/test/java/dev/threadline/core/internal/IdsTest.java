@@ -58,4 +58,20 @@ class IdsTest {
     assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     assertThat(seen).hasSize(100_000);
   }
+
+  @Test
+  void everyCharacter_isTakenAsAnIdDigitExactlyWhenItIsLowercaseHex() {
+    // The check has no branch per character; this holds it to the rule for all 65,536 chars, in every position.
+    for (int c = 0; c <= Character.MAX_VALUE; c++) {
+      boolean lowerHex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      for (int at : new int[] {0, 7, 15}) {
+        char[] id = "00f067aa0ba902b7".toCharArray();
+        id[at] = (char) c;
+        assertThat(Ids.isValidSpanId(new String(id))).as("char %d at %d", c, at).isEqualTo(lowerHex);
+      }
+      char[] trace = "0000000000000000000000000000000a".toCharArray();
+      trace[31] = (char) c;
+      assertThat(Ids.isValidTraceId(new String(trace))).as("char %d last", c).isEqualTo(lowerHex && c != '0');
+    }
+  }
 }
