@@ -134,7 +134,7 @@ public class EncoderBenchmark {
     return subject.encode(events[next++ & (events.length - 1)]);
   }
 
-  private static EncoderBase<ILoggingEvent> newEncoder(String name) {
+  static EncoderBase<ILoggingEvent> newEncoder(String name) {
     switch (name) {
       case "threadline": {
         ThreadlineEncoder e = new ThreadlineEncoder();

@@ -272,6 +272,22 @@ public final class LokiEndToEnd {
     return t.toString();
   }
 
+  /** {@code v} as a JSON string: a child's error output may hold tabs and other control characters. */
+  private static String quoted(String v) {
+    StringBuilder q = new StringBuilder(v.length() + 2).append('"');
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '"' || c == '\\') {
+        q.append('\\').append(c);
+      } else if (c < 0x20) {
+        q.append(String.format("\\u%04x", (int) c));
+      } else {
+        q.append(c);
+      }
+    }
+    return q.append('"').toString();
+  }
+
   private static String json(List<Map<String, String>> rows) {
     StringBuilder j = new StringBuilder("[\n");
     for (int i = 0; i < rows.size(); i++) {
@@ -280,7 +296,7 @@ public final class LokiEndToEnd {
       for (Map.Entry<String, String> e : rows.get(i).entrySet()) {
         j.append(k++ == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": ");
         String v = e.getValue();
-        j.append(v.matches("-?\\d+(\\.\\d+)?") ? v : '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"');
+        j.append(v.matches("-?\\d+(\\.\\d+)?") ? v : quoted(v));
       }
       j.append(i + 1 < rows.size() ? "},\n" : "}\n");
     }
