@@ -45,6 +45,16 @@ class SpillStoreTest {
     return read;
   }
 
+  /** A closed store holding records push-0 to push-4, each of {@code entries} entries; returns their segment. */
+  private Path fiveRecordsOf10000Bytes(int entries) throws IOException {
+    try (SpillStore store = SpillStore.open(dir, 32 * MIB, SpillStore.Fsync.NEVER, 0)) {
+      for (int i = 0; i < 5; i++) {
+        store.append(body(i, 10_000), entries, i);
+      }
+    }
+    return segments().get(0);
+  }
+
   private List<Path> segments() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
@@ -108,12 +118,7 @@ class SpillStoreTest {
 
   @Test
   void aTornTail_isCutAndCounted_andTheRecordsBeforeItSurvive() throws IOException {
-    try (SpillStore store = SpillStore.open(dir, 32 * MIB, SpillStore.Fsync.NEVER, 0)) {
-      for (int i = 0; i < 5; i++) {
-        store.append(body(i, 10_000), 7, i);
-      }
-    }
-    Path segment = segments().get(0);
+    Path segment = fiveRecordsOf10000Bytes(7);
     long size = Files.size(segment);
     // A crash in the middle of writing the last record: only part of it reached the file.
     try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
@@ -133,12 +138,7 @@ class SpillStoreTest {
 
   @Test
   void aCorruptedRecord_endsItsSegment_whoseRestIsCutAndCounted() throws IOException {
-    try (SpillStore store = SpillStore.open(dir, 32 * MIB, SpillStore.Fsync.NEVER, 0)) {
-      for (int i = 0; i < 5; i++) {
-        store.append(body(i, 10_000), 1, i);
-      }
-    }
-    Path segment = segments().get(0);
+    Path segment = fiveRecordsOf10000Bytes(1);
     // Flip one byte in the body of the third record: its checksum fails.
     long third = 8 + 2L * 10_028 + 28 + 500;
     try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
