@@ -341,7 +341,8 @@ final class SpillStore implements Closeable {
 
   /**
    * Appends one push body of {@code entries} entries, the earliest at {@code oldestEntryNanos}; false, with nothing
-   * written, when the store would then hold more than its {@code maxBytes}.
+   * written, when the store would then hold more than its {@code maxBytes}. An {@link IOException} (a full disk, a
+   * file-size limit) names the directory and the cause, and leaves the store as it was before the call.
    */
   boolean append(byte[] body, int entries, long oldestEntryNanos) throws IOException {
     if (body.length > MAX_BODY_BYTES) {
@@ -367,10 +368,20 @@ final class SpillStore implements Closeable {
     crc.update(body, 0, body.length);
     head.putInt(4, (int) crc.getValue());
     ByteBuffer[] record = {head, ByteBuffer.wrap(body)};
-    writing.position(last.size);
-    long left = recordBytes;
-    while (left > 0) {
-      left -= writing.write(record);
+    try {
+      writing.position(last.size);
+      long left = recordBytes;
+      while (left > 0) {
+        left -= writing.write(record);
+      }
+    } catch (IOException e) {
+      // A full disk or a file-size limit: take back what part of the record was written, and say where and why.
+      try {
+        writing.truncate(last.size);
+      } catch (IOException ignored) {
+        // the next open cuts it as a torn tail
+      }
+      throw new IOException("cannot write to the spill directory " + directory + ": " + describe(e), e);
     }
     last.size += recordBytes;
     pendingRecords++;

@@ -222,6 +222,32 @@ class SpillStoreTest {
   }
 
   @Test
+  void aFullDisk_isAClearError_leavesWhatWasStoredReadable_andSmallerRecordsStillFit() throws Exception {
+    // A file-size limit of 2 MiB (bash counts 2,048 blocks of 1 KiB) stands in for a full disk: the write fails the
+    // same way. 20 records of 100,028 bytes fit in it, the 21st does not.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder("bash", "-c", "ulimit -f 2048 && exec \"$0\" -cp \"$1\" \"$2\" \"$3\"",
+        java, System.getProperty("java.class.path"), SpillFullDisk.class.getName(), dir.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor()).as(out).isZero();
+    assertThat(out).contains("FAILED cannot write to the spill directory " + dir).contains("File too large");
+    assertThat(out).contains("STORED 20 PENDING 20").contains("SMALL true");
+
+    try (SpillStore store = SpillStore.open(dir, 64 * MIB, SpillStore.Fsync.NEVER, 0)) {
+      assertThat(store.recovery().tornBytes()).as("the failed record was taken back").isZero();
+      assertThat(store.recovery().records()).isEqualTo(21);
+      int read = 0;
+      for (SpillStore.Spilled r = store.peek(); r != null; r = store.peek()) {
+        assertThat(r.body().length).isEqualTo(read < 20 ? 100_000 : 100);
+        store.acknowledge(r);
+        read++;
+      }
+      assertThat(read).isEqualTo(21);
+    }
+  }
+
+  @Test
   void aDirectoryThatCannotBeCreated_givesAnErrorNamingIt() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     Path under = file.resolve("spill");
