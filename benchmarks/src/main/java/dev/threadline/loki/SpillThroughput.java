@@ -14,12 +14,12 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * Issue #20's throughput check of the Loki appender's spill store, a plain harness (the store is the sender
- * thread's and does its own I/O, so JMH's per-operation view adds nothing): the disk's own sequential write speed,
- * measured in the same run by a plain {@code FileChannel} write loop of the same total in the same record size
- * (forced once at the end, and forced after every write), then for each fsync policy the store's write (append) and
- * replay (opening the store, which checks every record, then peek and acknowledge, oldest first) throughput. Each measurement runs {@code rounds} times, alternating,
- * and the median is printed.
+ * Issue #20's throughput check of the Loki appender's spill store, a plain harness (the store is the sender thread's
+ * and does its own I/O, so JMH's per-operation view adds nothing): the disk's own sequential write speed, measured in
+ * the same run by a plain {@code FileChannel} write loop of the same total in the same record size (forced once at the
+ * end, and forced after every write), then for each fsync policy the store's write (append) and replay (opening the
+ * store, which checks every record, then peek and acknowledge, oldest first) throughput. Each measurement runs
+ * {@code rounds} times, alternating, and the median is printed.
  *
  * <p>In the package of the store it measures, which is not public. Arguments: a directory on the disk to measure
  * (default the temporary directory), the total MiB per run (default 256), the record size in KiB (default 64,

@@ -9,9 +9,8 @@ package dev.threadline.logback;
  * only, so a new instance of a known value hits as well. The slot comes from {@link String#hashCode()}, which the
  * string computes once and keeps, and which unlike an identity hash needs no call into the VM for a string never
  * hashed before (every value of a new request). A hit compares the contents only when the instances differ and the
- * hash codes are equal. Slots
- * are overwritten freely; entries are immutable, so racy reads and writes between threads are safe. At most
- * {@value #SLOTS} strings of at most {@value #MAX_CHARS} characters are held.
+ * hash codes are equal. Slots are overwritten freely; entries are immutable, so racy reads and writes between
+ * threads are safe. At most {@value #SLOTS} strings of at most {@value #MAX_CHARS} characters are held.
  *
  * <p>A string is admitted on its second sighting only: the first just marks its slot (a reference write, no
  * allocation), so strings seen once, which are most strings in a busy service with many requests, cost nothing

@@ -17,14 +17,15 @@ import java.util.Map;
  * {@link LokiSink} in a JVM of its own. Plain Java rather than JMH: what matters is the whole path, from the logging
  * call to the last entry the receiver counts, with the appender's background threads included.
  *
- * <p>Per scenario: latency of each logging call (p50, p99, p99.9), delivered events per second (from the first call
- * to the last entry received), process CPU per million delivered events and where it went (the logging threads, the
+ * <p>Per scenario: latency of each logging call (p50, p99, p99.9), delivered events per second (from the first call to
+ * the last entry received), process CPU per million delivered events and where it went (the logging threads, the
  * appender's own Java threads, and the rest: GC, JIT and the VM; in paced runs the logging threads' share is their CPU
- * time inside the calls, estimated from the calls that have it read around them, not the time they wait between calls), bytes allocated per
- * event by every thread, and bytes on the wire per event beside the line's own bytes. Scenarios: the floor, Threadline with each overflow policy (drop, the default, and block) and
- * loki4j, unpaced with 1 and 2 threads, then Threadline and loki4j paced; every scenario once per round, each round
- * in another order, after two unreported runs that warm the receiver. Then the idle CPU of a bare Logback JVM and of
- * each appender. Prints a Markdown table of the medians over the rounds and writes every run's numbers as JSON.
+ * time inside the calls, estimated from the calls that have it read around them, not the time they wait between calls),
+ * bytes allocated per event by every thread, and bytes on the wire per event beside the line's own bytes. Scenarios:
+ * the floor, Threadline with each overflow policy (drop, the default, and block) and loki4j, unpaced with 1 and 2
+ * threads, then Threadline and loki4j paced; every scenario once per round, each round in another order, after two
+ * unreported runs that warm the receiver. Then the idle CPU of a bare Logback JVM and of each appender. Prints a
+ * Markdown table of the medians over the rounds and writes every run's numbers as JSON.
  *
  * <p>System properties: {@code loki.events} (per thread, default 1000000), {@code loki.warmup} (per thread, 500000,
  * delivered before measuring), {@code loki.rounds} (3), {@code loki.threads} (1,2: the unpaced runs'),
@@ -237,8 +238,8 @@ public final class LokiEndToEnd {
 
   private static final long CHILD_TIMEOUT_SECONDS = Long.getLong("loki.childTimeoutSeconds", 180);
   private static final List<String> ORDER = List.of("appender", "logback", "threads", "mode", "events", "delivered",
-      "lost", "callsPerSec", "deliveredPerSec", "p50Ns", "p99Ns", "p999Ns", "maxNs", "cpuMsPerMillion", "cpuAppMsPerMillion", "cpuThreadsMsPerMillion",
-      "cpuJvmMsPerMillion",
+      "lost", "callsPerSec", "deliveredPerSec", "p50Ns", "p99Ns", "p999Ns", "maxNs", "cpuMsPerMillion",
+      "cpuAppMsPerMillion", "cpuThreadsMsPerMillion", "cpuJvmMsPerMillion",
       "allocBytesPerEvent", "allocBytesPerCall");
 
   private static final String[][] COLUMNS = {

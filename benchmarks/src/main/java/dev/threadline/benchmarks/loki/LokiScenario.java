@@ -267,7 +267,8 @@ public final class LokiScenario {
       long total = 0;
       for (int t = 0; t < latencies.length; t++) {
         if (sampledCalls[t] > 0 && emptyPairs[t] > 0) {
-          double perCall = Math.max(0, (double) sampledCpu[t] / sampledCalls[t] - (double) emptyCpu[t] / emptyPairs[t]);
+          double readings = (double) emptyCpu[t] / emptyPairs[t];
+          double perCall = Math.max(0, (double) sampledCpu[t] / sampledCalls[t] - readings);
           total += Math.round(perCall * latencies[t].length);
         }
       }
@@ -472,7 +473,7 @@ public final class LokiScenario {
       });
     }
 
-    /** CPU time of the appender's threads (sender, HTTP client, ...) since start; a thread's last 5 ms may be missed. */
+    /** CPU time of the appender's threads (sender, HTTP client...) since start; a thread's last 5 ms may be missed. */
     long otherThreadsCpuNanos() {
       long total = 0;
       for (Map.Entry<Long, Long> e : cpuLast.entrySet()) {
