@@ -232,6 +232,10 @@ final class SpillStore implements Closeable {
         }
       }
       segment.size = valid;
+      if (segment.sequence == cursorSegment && cursorOffset > valid) {
+        // The cursor is past the segment's end: its tail was lost after being read (a power cut with fsync never).
+        cursorOffset = Math.max(valid, HEADER_BYTES);
+      }
       if (valid < HEADER_BYTES || (counts[0] == 0 && segment.sequence != found.get(found.size() - 1).sequence)) {
         // A bad header, or nothing left to read in a segment no longer written to.
         Files.deleteIfExists(segment.path);
@@ -253,7 +257,8 @@ final class SpillStore implements Closeable {
 
   /**
    * Reads a segment's records from {@code from}, counting records and entries into {@code counts}; returns where
-   * its valid part ends: its header's end when the header is wrong, else the end of the last whole, intact record.
+   * its valid part ends: 0 when the header is wrong, else the end of the last whole, intact record (at most the
+   * file's size, whatever {@code from} is).
    */
   private static long scan(FileChannel channel, long from, long[] counts) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
@@ -261,7 +266,7 @@ final class SpillStore implements Closeable {
       return 0;
     }
     long size = channel.size();
-    long at = Math.max(from, HEADER_BYTES);
+    long at = Math.min(Math.max(from, HEADER_BYTES), size);
     ByteBuffer frame = ByteBuffer.allocate(FRAME_BYTES);
     while (at + FRAME_BYTES <= size) {
       frame.clear();

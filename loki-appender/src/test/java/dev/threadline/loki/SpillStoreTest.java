@@ -155,6 +155,26 @@ class SpillStoreTest {
   }
 
   @Test
+  void aCursorPastItsSegmentsEnd_afterTheTailWasLost_resumesAtTheEnd_andNewRecordsAreRead() throws IOException {
+    Path segment = fiveRecordsOf10000Bytes(1);
+    try (SpillStore store = SpillStore.open(dir, 32 * MIB, SpillStore.Fsync.NEVER, 0)) {
+      for (int i = 0; i < 4; i++) {
+        store.acknowledge(store.peek());
+      }
+    }
+    // A power cut with fsync never: the cursor survived, the last two records' pages did not.
+    try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      file.setLength(8 + 2L * 10_028);
+    }
+    try (SpillStore store = SpillStore.open(dir, 32 * MIB, SpillStore.Fsync.NEVER, 0)) {
+      assertThat(store.recovery().records()).isZero();
+      assertThat(store.peek()).isNull();
+      store.append(body(7, 10_000), 1, 7);
+      assertThat(drain(store)).containsExactly("push-7");
+    }
+  }
+
+  @Test
   void garbageInTheDirectory_isNeitherReadNorFatal() throws IOException {
     Files.writeString(dir.resolve("spill-0000000000000000007.seg"), "not a segment at all");
     Files.writeString(dir.resolve("spill-notanumber.seg"), "ignored");
