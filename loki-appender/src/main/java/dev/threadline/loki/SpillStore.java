@@ -311,9 +311,7 @@ final class SpillStore implements Closeable {
       long sequence = both.getLong(at);
       long segment = both.getLong(at + 8);
       long offset = both.getLong(at + 16);
-      CRC32C crc = new CRC32C();
-      crc.update(both.array(), at, 24);
-      if ((int) crc.getValue() == both.getInt(at + 24) && sequence > best && offset >= HEADER_BYTES) {
+      if (crc(both.array(), at, 24) == both.getInt(at + 24) && sequence > best && offset >= HEADER_BYTES) {
         best = sequence;
         cursorSegment = segment;
         cursorOffset = offset;
@@ -330,9 +328,7 @@ final class SpillStore implements Closeable {
     cursorSequence++;
     ByteBuffer b = ByteBuffer.allocate(CURSOR_SLOT_BYTES);
     b.putLong(0, cursorSequence).putLong(8, cursorSegment).putLong(16, cursorOffset);
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 0, 24);
-    b.putInt(24, (int) crc.getValue());
+    b.putInt(24, crc(b.array(), 0, 24));
     writeFully(cursor, b, (cursorSequence & 1) * CURSOR_SLOT_BYTES);
     cursorUnforced = true;
     if (fsync == Fsync.BATCH) {
@@ -538,10 +534,6 @@ final class SpillStore implements Closeable {
     return total;
   }
 
-  Path directory() {
-    return directory;
-  }
-
   /** Forces what was written, closes the files and lets go of the directory's lock; once, later calls do nothing. */
   @Override
   public void close() throws IOException {
@@ -572,8 +564,12 @@ final class SpillStore implements Closeable {
   // ---- helpers
 
   private static int crc(byte[] bytes) {
+    return crc(bytes, 0, bytes.length);
+  }
+
+  private static int crc(byte[] bytes, int offset, int length) {
     CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length);
+    crc.update(bytes, offset, length);
     return (int) crc.getValue();
   }
 
