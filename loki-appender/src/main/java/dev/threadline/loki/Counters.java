@@ -24,6 +24,14 @@ final class Counters {
   final AtomicLong retriedAfterTimeout = new AtomicLong();
   final AtomicLong bytesSent = new AtomicLong();
   final AtomicLong senderRestarts = new AtomicLong();
+  final AtomicLong spilled = new AtomicLong();
+  final AtomicLong spillPending = new AtomicLong();
+  final AtomicLong recovered = new AtomicLong();
+  final AtomicLong droppedTooOld = new AtomicLong();
+  volatile long spillBytes;
+  volatile long spillTornBytes;
+  volatile String spillStatus = "off";
+  volatile String spillError;
   volatile String lastError;
   volatile long lastSendMillis;
 
@@ -31,6 +39,7 @@ final class Counters {
     return new LokiStats(appended.sum(), sent.get(), droppedQueueFull.sum(), droppedTooLarge.sum(),
         droppedRejected.get(), droppedRetriesExhausted.get(), droppedFailed.sum(), droppedAtShutdown.get(),
         unconfirmed.get(), pending.sum(), retries.get(), retriedAfterTimeout.get(), bytesSent.get(), queuedBytes,
-        mdcLabelOverflow, senderRunning, senderRestarts.get(), lastError, lastSendMillis);
+        mdcLabelOverflow, senderRunning, senderRestarts.get(), lastError, lastSendMillis, spilled.get(),
+        spillPending.get(), recovered.get(), droppedTooOld.get(), spillBytes, spillTornBytes, spillStatus, spillError);
   }
 }

@@ -6,6 +6,7 @@ import ch.qos.logback.core.encoder.Encoder;
 import dev.threadline.logback.ActiveSpanFilter;
 import dev.threadline.logback.ThreadlineEncoder;
 import dev.threadline.logback.internal.StderrStatusListener;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -89,6 +90,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private String keyStorePassword;
   private String keyStoreType = "PKCS12";
   private boolean jmx = true;
+  private String spillDirectory;
+  private long spillMaxBytes = 1024L * 1024 * 1024;
+  private String spillFsync = "interval";
+  private Duration spillFsyncInterval = Duration.ofSeconds(1);
+  private Duration spillMaxAge = Duration.ofHours(167);
 
   // ---- state, fixed at start
   private final Counters counters = new Counters();
@@ -101,6 +107,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private RecordBuffer buffer;
   private LokiClient client;
   private Sender sender;
+  private Spill spill;
   private volatile Thread senderThread;
   private final AtomicInteger restarts = new AtomicInteger();
   private volatile long restartWindow;
@@ -142,6 +149,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     if (!format.equals("protobuf") && !format.equals("json")) {
       problems.add("format must be protobuf or json, not '" + format + "'");
     }
+    SpillStore.Fsync fsync = spillSettings(problems);
     javax.net.ssl.SSLContext ssl = TlsStores.sslContext(trustStore, trustStoreType, trustStorePassword, keyStore,
         keyStoreType, keyStorePassword, problems);
     LabelPolicy policy = LabelPolicy.of(getContext(), labels, staticLabels, mdcLabels, service, env, version, host,
@@ -173,9 +181,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     records = new RecordMaker(encoder, slabs, policy, structuredMetadata, trouble, maxValuesPerMdcLabel);
     buffer = new RecordBuffer(maxQueueBytes, overflowPolicy.equals("block"), blockTimeout.toNanos());
     client = newClient(pushUri, format.equals("json"), gzip, authHeaders(), connectTimeout, ssl);
+    spill = openSpill(fsync);
     sender = new Sender(buffer, slabs, client, counters, trouble, new Sender.Settings(batchMaxItems, batchMaxBytes,
         batchMaxWait.toNanos(), maxRequestBytes, requestTimeout, minBackoff.toNanos(),
-        Math.max(minBackoff.toNanos(), maxBackoff.toNanos()), maxRetries, maxRetryTime.toNanos()));
+        Math.max(minBackoff.toNanos(), maxBackoff.toNanos()), maxRetries, maxRetryTime.toNanos(),
+        spillMaxAge.toNanos()), spill);
     registerJmx();
     stopping = false;
     startSender();
@@ -183,6 +193,62 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
       addShutdownHook();
     }
     super.start();
+  }
+
+  /** Checks the spill settings; the fsync policy, or {@code null} when there is no spill. */
+  private SpillStore.Fsync spillSettings(List<String> problems) {
+    if (spillDirectory == null || spillDirectory.isBlank()) {
+      return null;
+    }
+    if (spillMaxBytes < SpillStore.MIN_BYTES) {
+      problems.add("spillMaxBytes must be at least " + SpillStore.MIN_BYTES + " (2 MB), not " + spillMaxBytes);
+    }
+    if (spillMaxAge.isZero()) {
+      problems.add("spillMaxAge must be positive");
+    }
+    try {
+      return SpillStore.Fsync.valueOf(spillFsync.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      problems.add("spillFsync must be batch, interval or never, not '" + spillFsync + "'");
+      return null;
+    }
+  }
+
+  /**
+   * Opens the spill directory, reporting what a previous run left in it; when it cannot be used (locked by another
+   * appender, not writable, not creatable) the appender runs memory-only, with one error that says why.
+   */
+  private Spill openSpill(SpillStore.Fsync fsync) {
+    counters.spillStatus = "off";
+    if (fsync == null) {
+      return null;
+    }
+    java.nio.file.Path directory;
+    SpillStore store;
+    try {
+      directory = java.nio.file.Paths.get(spillDirectory.trim()).toAbsolutePath();
+      store = SpillStore.open(directory, spillMaxBytes, fsync, spillFsyncInterval.toMillis());
+    } catch (IOException | RuntimeException e) {
+      counters.spillStatus = "memory-only";
+      counters.spillError = String.valueOf(e.getMessage());
+      addError("LokiAppender '" + getName() + "': the spill directory cannot be used (" + e.getMessage()
+          + "); running memory-only, so an outage longer than maxQueueBytes (" + maxQueueBytes + " bytes) allows"
+          + " loses events, and a restart during one loses what waits");
+      return null;
+    }
+    counters.spillStatus = "on";
+    SpillStore.Recovery found = store.recovery();
+    counters.spillTornBytes = found.tornBytes();
+    if (found.tornBytes() > 0) {
+      addWarn("LokiAppender '" + getName() + "': cut " + found.tornBytes() + " bytes from the end of "
+          + found.cutSegments() + " spill segment(s) in " + directory + ": a record half-written when the previous"
+          + " run ended (a crash or a power cut); its events are lost");
+    }
+    if (found.entries() > 0) {
+      addWarn("LokiAppender '" + getName() + "': " + found.entries() + " events (" + found.records() + " pushes, "
+          + found.bytes() + " bytes) a previous run left in " + directory + " are sent oldest first");
+    }
+    return new Spill(store, counters, trouble);
   }
 
   /** The client the sender pushes with; tests put a fault in it. */
@@ -383,6 +449,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
       thread.interrupt();
     }
     client.close();
+    if (spill != null) {
+      spill.close();
+    }
     unregisterJmx();
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -656,6 +725,50 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   /** The key store's type. Default PKCS12. */
   public void setKeyStoreType(String keyStoreType) {
     this.keyStoreType = keyStoreType;
+  }
+
+  /**
+   * A directory for the spill: when Loki is unreachable or slow, batches that wait go to disk there (encoded and
+   * compressed, as they would be sent) instead of being dropped once {@code maxQueueBytes} is full, and are sent
+   * oldest first when Loki is back, after a restart too. What cannot be sent at shutdown is written there as well.
+   * Unset (default): memory only. One appender per directory; a second gets an error and runs memory-only.
+   */
+  public void setSpillDirectory(String spillDirectory) {
+    this.spillDirectory = spillDirectory;
+  }
+
+  /**
+   * The most the spill directory holds ({@code 512 MB}, {@code 2 GB}, or bytes); beyond it, events wait in memory
+   * and are dropped once that is full too. Default 1 GB; at least 2 MB.
+   */
+  public void setSpillMaxBytes(ch.qos.logback.core.util.FileSize spillMaxBytes) {
+    if (spillMaxBytes != null) {
+      this.spillMaxBytes = spillMaxBytes.getSize();
+    }
+  }
+
+  /**
+   * When spilled batches are forced to the disk: {@code interval} (default; at most once per
+   * {@link #setSpillFsyncInterval spillFsyncInterval}, so a power cut loses at most that much), {@code batch} (each
+   * one: nothing written is lost to a power cut, at about a third of the write speed) or {@code never} (left to the
+   * operating system: a crash of the process loses nothing, a power cut may).
+   */
+  public void setSpillFsync(String spillFsync) {
+    this.spillFsync = spillFsync == null ? "interval" : spillFsync.trim();
+  }
+
+  /** How often the {@code interval} fsync policy forces the spill to disk. Default 1 second. */
+  public void setSpillFsyncInterval(ch.qos.logback.core.util.Duration spillFsyncInterval) {
+    this.spillFsyncInterval = toJava(spillFsyncInterval, this.spillFsyncInterval);
+  }
+
+  /**
+   * Spilled events older than this are dropped (counted in {@link LokiStats#droppedTooOld()}, with one message)
+   * rather than sent for Loki to refuse. Default 167 hours, inside Loki's {@code reject_old_samples_max_age} of 168;
+   * set it below yours if your Loki's is shorter.
+   */
+  public void setSpillMaxAge(ch.qos.logback.core.util.Duration spillMaxAge) {
+    this.spillMaxAge = toJava(spillMaxAge, this.spillMaxAge);
   }
 
   /** Whether the counters are registered on JMX. Default true. */

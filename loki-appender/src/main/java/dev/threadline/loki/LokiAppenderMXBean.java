@@ -59,4 +59,25 @@ public interface LokiAppenderMXBean {
 
   /** How long the last successful push took, in milliseconds. */
   long getLastSendMillis();
+
+  /** Events written to the spill directory since start. */
+  long getSpilled();
+
+  /** Events on disk in the spill directory, waiting to be sent. */
+  long getSpillPending();
+
+  /** Events a previous run left in the spill directory, found at start. */
+  long getRecovered();
+
+  /** Spilled events dropped because they were older than spillMaxAge. */
+  long getDroppedTooOld();
+
+  /** Bytes of the spill's files on disk. */
+  long getSpillBytes();
+
+  /** off, on, or memory-only (the spill directory could not be used). */
+  String getSpillStatus();
+
+  /** Why the spill could not be used or last failed; null if it never failed. */
+  String getSpillError();
 }

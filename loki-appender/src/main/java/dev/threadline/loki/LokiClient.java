@@ -113,14 +113,38 @@ class LokiClient {
     return bodyLength;
   }
 
+  /** The encoded push: the first {@link #bodyLength} bytes. Valid until the next {@link #encode}. */
+  byte[] body() {
+    return body;
+  }
+
+  /** How the encoded push is encoded: {@link Spill#PROTOBUF}, {@link Spill#JSON} or {@link Spill#JSON_GZIP}. */
+  byte bodyKind() {
+    return json ? (gzip ? Spill.JSON_GZIP : Spill.JSON) : Spill.PROTOBUF;
+  }
+
   /** Sends the push {@link #encode} made, waiting at most {@code timeout} for Loki's answer. Never throws. */
   Result send(Duration timeout) {
+    List<LokiRecord> batch = encoded;
+    return post(body, 0, bodyLength, bodyKind(), timeout, batch.size(),
+        labels -> batch.stream().filter(r -> r.labels.text().equals(labels)).count());
+  }
+
+  /** Sends a spilled push as it was encoded, whatever this client's format. Never throws. */
+  Result send(Spill.Replay replay, Duration timeout) {
+    byte[] bytes = replay.record.body();
+    return post(bytes, replay.bodyOffset, bytes.length - replay.bodyOffset, replay.kind, timeout, replay.entries(),
+        replay::entriesOf);
+  }
+
+  private Result post(byte[] bytes, int offset, int length, byte kind, Duration timeout, int entries,
+      java.util.function.ToLongFunction<String> entriesOfStream) {
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(pushUri).timeout(timeout)
-          .POST(new ArrayBody(body, bodyLength));
-      if (json) {
+          .POST(new ArrayBody(bytes, offset, length));
+      if (kind != Spill.PROTOBUF) {
         request.header("Content-Type", "application/json");
-        if (gzip) {
+        if (kind == Spill.JSON_GZIP) {
           request.header("Content-Encoding", "gzip");
         }
       } else {
@@ -148,9 +172,9 @@ class LokiClient {
       if (status == 429 || status / 100 == 5) {
         return new Result(Kind.RETRY, status, 0, retryAfter(response), detail, "Loki answered " + status);
       }
-      int refused = status == 400 ? LokiRefusal.refused(message, complete, encoded) : encoded.size();
+      int refused = status == 400 ? LokiRefusal.refused(message, complete, entries, entriesOfStream) : entries;
       return new Result(Kind.REFUSED, status, refused, 0, detail,
-          "Loki refused " + refused + " of " + encoded.size() + " entries with " + status);
+          "Loki refused " + refused + " of " + entries + " entries with " + status);
     } catch (HttpConnectTimeoutException e) {
       detach();
       return new Result(Kind.CONNECT_TIMEOUT, 0, 0, 0, "no connection to Loki at "
@@ -188,10 +212,12 @@ class LokiClient {
    */
   private static final class ArrayBody implements HttpRequest.BodyPublisher {
     private final byte[] bytes;
+    private final int offset;
     private final int length;
 
-    ArrayBody(byte[] bytes, int length) {
+    ArrayBody(byte[] bytes, int offset, int length) {
       this.bytes = bytes;
+      this.offset = offset;
       this.length = length;
     }
 
@@ -213,7 +239,7 @@ class LokiClient {
             subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
             return;
           }
-          subscriber.onNext(ByteBuffer.wrap(bytes, 0, length));
+          subscriber.onNext(ByteBuffer.wrap(bytes, offset, length));
           subscriber.onComplete();
         }
 

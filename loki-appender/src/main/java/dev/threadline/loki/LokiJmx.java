@@ -119,4 +119,39 @@ final class LokiJmx implements LokiAppenderMXBean {
   public long getLastSendMillis() {
     return stats.get().lastSendMillis();
   }
+
+  @Override
+  public long getSpilled() {
+    return stats.get().spilled();
+  }
+
+  @Override
+  public long getSpillPending() {
+    return stats.get().spillPending();
+  }
+
+  @Override
+  public long getRecovered() {
+    return stats.get().recovered();
+  }
+
+  @Override
+  public long getDroppedTooOld() {
+    return stats.get().droppedTooOld();
+  }
+
+  @Override
+  public long getSpillBytes() {
+    return stats.get().spillBytes();
+  }
+
+  @Override
+  public String getSpillStatus() {
+    return stats.get().spillStatus();
+  }
+
+  @Override
+  public String getSpillError() {
+    return stats.get().spillError();
+  }
 }

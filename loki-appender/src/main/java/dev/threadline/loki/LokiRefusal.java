@@ -1,6 +1,7 @@
 package dev.threadline.loki;
 
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,8 +33,17 @@ final class LokiRefusal {
    * as Loki's validation errors (or was cut short).
    */
   static int refused(String text, boolean complete, List<LokiRecord> batch) {
+    return refused(text, complete, batch.size(),
+        labels -> batch.stream().filter(r -> r.labels.text().equals(labels)).count());
+  }
+
+  /**
+   * How many of a push's {@code total} entries Loki refused, by its 400 text, where {@code entriesOfStream} gives a
+   * stream's entries by its label text; {@code total} when the text cannot be read as Loki's validation errors.
+   */
+  static int refused(String text, boolean complete, int total, ToLongFunction<String> entriesOfStream) {
     if (!complete || text == null || text.isBlank()) {
-      return batch.size();
+      return total;
     }
     long refused = 0;
     for (String group : text.strip().split("; (?=\\d+ errors like: )")) {
@@ -44,17 +54,17 @@ final class LokiRefusal {
         n = Long.parseLong(counted.group(1));
         message = group.substring(counted.end());
       }
-      long each = entries(message, batch);
+      long each = entries(message, entriesOfStream);
       if (each < 0) {
-        return batch.size();
+        return total;
       }
       refused += n * each;
     }
-    return (int) Math.min(refused, batch.size());
+    return (int) Math.min(refused, total);
   }
 
   /** The entries one message stands for; -1 when it is not one of Loki's validation messages. */
-  private static long entries(String message, List<LokiRecord> batch) {
+  private static long entries(String message, ToLongFunction<String> entriesOfStream) {
     Matcher ignored = IGNORED.matcher(message);
     if (ignored.find()) {
       return Long.parseLong(ignored.group(1));
@@ -71,12 +81,7 @@ final class LokiRefusal {
         if (labels == null) {
           return -1;
         }
-        long count = 0;
-        for (LokiRecord r : batch) {
-          if (r.labels.text().equals(labels)) {
-            count++;
-          }
-        }
+        long count = entriesOfStream.applyAsLong(labels);
         return count == 0 ? -1 : count;
       }
     }

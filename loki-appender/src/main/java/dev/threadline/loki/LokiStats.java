@@ -1,9 +1,11 @@
 package dev.threadline.loki;
 
 /**
- * A snapshot of a {@link LokiAppender}'s counters since it started. Every event handed to the appender is in exactly
- * one place: {@code appended = sent + dropped() + unconfirmed + pending}. The counters are read one after another,
- * so while events move the sum can be off by those in motion; once the appender has stopped it is exact.
+ * A snapshot of a {@link LokiAppender}'s counters since it started. Every event handed to the appender, or found in
+ * its spill directory at start, is in exactly one place:
+ * {@code appended + recovered = sent + dropped() + unconfirmed + pending + spillPending} ({@link #unaccounted()} is
+ * the difference). The counters are read one after another, so while events move the sum can be off by those in
+ * motion; once the appender has stopped it is exact.
  *
  * @param appended events handed to the appender
  * @param sent events Loki accepted
@@ -28,6 +30,17 @@ package dev.threadline.loki;
  * @param senderRestarts times the sender thread was restarted after an unexpected failure
  * @param lastError the last failure, short and without secrets or Loki's raw text; {@code null} if none
  * @param lastSendMillis how long the last successful push took
+ * @param spilled events written to the spill directory since start (each counted once, however long it stays)
+ * @param spillPending events on disk in the spill directory, waiting to be sent (those recovered at start included)
+ * @param recovered events a previous run left in the spill directory, found at start
+ * @param droppedTooOld spilled events dropped unsent because they were older than {@code spillMaxAge}, which Loki
+ *     would refuse
+ * @param spillBytes bytes of the spill's files on disk now
+ * @param spillTornBytes bytes cut at start from the end of segments a crash left half-written
+ * @param spillStatus {@code off} (no {@code spillDirectory}), {@code on}, or {@code memory-only} (the directory
+ *     could not be used: {@code spillError} says why)
+ * @param spillError why the spill could not be used or last failed, with the directory named; {@code null} if it
+ *     never failed
  * @since 0.1.0
  */
 public record LokiStats(
@@ -49,11 +62,27 @@ public record LokiStats(
     boolean senderRunning,
     long senderRestarts,
     String lastError,
-    long lastSendMillis) {
+    long lastSendMillis,
+    long spilled,
+    long spillPending,
+    long recovered,
+    long droppedTooOld,
+    long spillBytes,
+    long spillTornBytes,
+    String spillStatus,
+    String spillError) {
 
   /** All dropped events, whatever the cause. */
   public long dropped() {
     return droppedQueueFull + droppedTooLarge + droppedRejected + droppedRetriesExhausted + droppedFailed
-        + droppedAtShutdown;
+        + droppedAtShutdown + droppedTooOld;
+  }
+
+  /**
+   * {@code appended + recovered - (sent + dropped() + unconfirmed + pending + spillPending)}: zero once the appender
+   * has stopped, and while it runs at most the events in motion between two counters.
+   */
+  public long unaccounted() {
+    return appended + recovered - (sent + dropped() + unconfirmed + pending + spillPending);
   }
 }

@@ -24,6 +24,8 @@ final class RecordBuffer {
    * lacks when it waits for more, and never while it works.
    */
   private volatile int wakeAt = Integer.MAX_VALUE;
+  /** Queued bytes that wake the consumer while it waits out a retry pause with a spill behind it; else never. */
+  private volatile long wakeAtBytes = Long.MAX_VALUE;
   private volatile Thread consumer;
   /** Set when the appender stops: blocked producers give up at once. */
   private volatile boolean closing;
@@ -55,7 +57,11 @@ final class RecordBuffer {
   }
 
   private boolean reserve(int size) {
-    if (bytes.addAndGet(size) <= maxBytes) {
+    long now = bytes.addAndGet(size);
+    if (now <= maxBytes) {
+      if (now >= wakeAtBytes) {
+        LockSupport.unpark(consumer);
+      }
       return true;
     }
     bytes.addAndGet(-size);
@@ -116,6 +122,18 @@ final class RecordBuffer {
 
   long maxBytes() {
     return maxBytes;
+  }
+
+  /**
+   * Parks the consumer for at most {@code nanos}, or until the queued bytes reach {@code wakeBytes} (the consumer
+   * moves them to disk) or something else unparks it.
+   */
+  void pause(long nanos, long wakeBytes) {
+    wakeAtBytes = wakeBytes;
+    if (bytes.get() < wakeBytes) {
+      LockSupport.parkNanos(this, nanos);
+    }
+    wakeAtBytes = Long.MAX_VALUE;
   }
 
   /** Parks the consumer until {@code wanted} events are queued, or {@code nanos} pass (0: no limit). */

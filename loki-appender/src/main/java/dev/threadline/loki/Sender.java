@@ -25,6 +25,16 @@ import java.util.concurrent.locks.LockSupport;
  * timeout is cut to what is left). A refused connection ends it at once. Whatever is left is counted at shutdown;
  * a push whose answer had not come is counted unconfirmed.
  *
+ * <p>Spill ({@link Spill}, when a {@code spillDirectory} is set): while pushes fail, at each retry pause and at
+ * least once a second, the part in hand and everything queued are encoded and written to disk, which frees their
+ * memory budget, so an outage costs memory only for the last second and a crash (kill -9) loses at most that; while
+ * Loki is merely slow, the queue is moved to disk whenever it is more than half full, down to a quarter. Spilled
+ * pushes are sent oldest first: before live batches while their oldest entry is more than
+ * {@value #FAR_BEHIND_MINUTES} minutes old (Loki refuses entries an hour behind the newest of their stream), else
+ * taking turns with live batches that are ready. A spilled push is retried until Loki answers it (a 429 waits as
+ * Loki asks); one older than {@code spillMaxAge} is dropped, counted. At shutdown, what cannot be sent is spilled
+ * for the next start rather than dropped. The disk is touched only by this thread.
+ *
  * <p>Any {@link Throwable} from a step is reported, the batch in hand dropped (counted as failed), and the loop goes
  * on; an interrupt is cleared and ignored until the appender stops.
  */
@@ -32,8 +42,16 @@ final class Sender implements Runnable {
 
   /** Settings the sender needs. */
   record Settings(int batchMaxItems, int batchMaxBytes, long batchMaxWaitNanos, int maxRequestBytes,
-      Duration requestTimeout, long minBackoffNanos, long maxBackoffNanos, int maxRetries, long maxRetryTimeNanos) {
+      Duration requestTimeout, long minBackoffNanos, long maxBackoffNanos, int maxRetries, long maxRetryTimeNanos,
+      long spillMaxAgeNanos) {
   }
+
+  static final int FAR_BEHIND_MINUTES = 30;
+  private static final long FAR_BEHIND_NANOS = TimeUnit.MINUTES.toNanos(FAR_BEHIND_MINUTES);
+  /** How often queued events go to disk while pushes fail. */
+  private static final long SPILL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The part of the shutdown budget kept for spilling what could not be sent. */
+  private static final long MAX_SPILL_RESERVE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final long PROMPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -44,6 +62,8 @@ final class Sender implements Runnable {
   private final Counters counters;
   private final Trouble trouble;
   private final Settings settings;
+  /** The disk behind the memory budget; {@code null} when none is configured or it could not be opened. */
+  private final Spill spill;
 
   /** What the sender holds: the parts of the current batch still to push, oldest first. */
   private final ArrayDeque<List<LokiRecord>> parts = new ArrayDeque<>();
@@ -54,6 +74,11 @@ final class Sender implements Runnable {
 
   private volatile boolean stopping;
   private volatile long deadline;
+  private volatile long spillReserve;
+  /** The spilled push being sent, {@code null} when none. */
+  private Spill.Replay replaying;
+  /** Whether a live batch that is ready goes before the next spilled push. */
+  private boolean liveTurn;
   private int attempts;
   private long firstFailure;
   private long backoff;
@@ -62,7 +87,8 @@ final class Sender implements Runnable {
   private long droppedBeforeOutage;
 
   Sender(RecordBuffer buffer, LineSlabs slabs, LokiClient client, Counters counters, Trouble trouble,
-      Settings settings) {
+      Settings settings, Spill spill) {
+    this.spill = spill;
     this.buffer = buffer;
     this.slabs = slabs;
     this.client = client;
@@ -76,12 +102,16 @@ final class Sender implements Runnable {
    * first: it is written after {@link #deadline}, so once it reads true the deadline it reads is the real one.
    */
   private long remaining() {
-    return stopping ? deadline - System.nanoTime() : Long.MAX_VALUE;
+    return stopping ? deadline - spillReserve - System.nanoTime() : Long.MAX_VALUE;
   }
 
-  /** Asks the sender to send what is queued until {@code deadlineNanos}, then finish. */
+  /**
+   * Asks the sender to send what is queued until {@code deadlineNanos}, then finish. With a spill, pushes end a
+   * quarter of the budget (at most a second) earlier, which is kept for writing what is left to disk.
+   */
   void stopping(long deadlineNanos) {
     deadline = deadlineNanos;
+    spillReserve = spill == null ? 0 : Math.min(MAX_SPILL_RESERVE_NANOS, (deadlineNanos - System.nanoTime()) / 4);
     stopping = true;
   }
 
@@ -108,7 +138,29 @@ final class Sender implements Runnable {
     if (isAbandoned()) {
       return false;
     }
+    if (spill != null) {
+      spill.tick();
+      if (buffer.bytes() * 2 > buffer.maxBytes()) {
+        spillQueued(buffer.maxBytes() / 4); // Loki is slow: memory fills faster than pushes empty it
+      }
+      if (stopping) {
+        replaying = null; // left on disk for the next start: the shutdown budget is for what is in memory
+      } else if (replaying == null && parts.isEmpty()) {
+        Spill.Replay next = spill.head();
+        if (next != null && !(liveTurn && liveReady(next))) {
+          replaying = next;
+          liveTurn = false;
+          attempts = 0;
+          firstFailure = 0;
+          maybeStored = false;
+        }
+      }
+      if (replaying != null) {
+        return replay(replaying);
+      }
+    }
     if (parts.isEmpty()) {
+      liveTurn = false;
       // Sized for a full batch up front: growing it step by step showed in the sender's profile.
       List<LokiRecord> batch = new ArrayList<>(Math.min(settings.batchMaxItems(), 4096));
       if (!gather(batch)) {
@@ -143,15 +195,10 @@ final class Sender implements Runnable {
       }
       return true;
     }
-    // No push outlives the shutdown budget: once stopping, each request gets only what is left of it.
-    long left = remaining();
-    if (left <= TimeUnit.MILLISECONDS.toNanos(1)) {
+    Duration timeout = timeout();
+    if (timeout == null) {
       finish("the shutdown timeout ran out");
       return false;
-    }
-    Duration timeout = settings.requestTimeout();
-    if (left < timeout.toNanos()) {
-      timeout = Duration.ofNanos(left);
     }
     synchronized (settle) {
       if (abandoned) {
@@ -162,6 +209,17 @@ final class Sender implements Runnable {
     long started = System.nanoTime();
     LokiClient.Result result = client.send(timeout);
     return outcome(part, result, started);
+  }
+
+  /** The request timeout, cut to what is left of the shutdown budget; {@code null} when nothing is left. */
+  private Duration timeout() {
+    // No push outlives the shutdown budget: once stopping, each request gets only what is left of it.
+    long left = remaining();
+    if (left <= TimeUnit.MILLISECONDS.toNanos(1)) {
+      return null;
+    }
+    Duration timeout = settings.requestTimeout();
+    return left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
   }
 
   private boolean outcome(List<LokiRecord> part, LokiClient.Result result, long started) {
@@ -236,6 +294,177 @@ final class Sender implements Runnable {
     }
   }
 
+  // ---- the spill
+
+  /**
+   * Whether a live batch is ready to go before the spilled push {@code next}: a full batch is queued, or the oldest
+   * queued event has waited {@code batchMaxWait}, and {@code next} is not so old that newer entries sent first would
+   * make Loki refuse it.
+   */
+  private boolean liveReady(Spill.Replay next) {
+    if (next.ageNanos() > FAR_BEHIND_NANOS) {
+      return false;
+    }
+    LokiRecord head = buffer.peek();
+    if (head == null) {
+      return false;
+    }
+    long waited = System.currentTimeMillis() * 1_000_000L - (head.epochSecond * 1_000_000_000L + head.nanos);
+    return buffer.count() >= settings.batchMaxItems() || buffer.bytes() >= settings.batchMaxBytes()
+        || waited >= settings.batchMaxWaitNanos();
+  }
+
+  /** Sends one spilled push, or drops it when it is older than {@code spillMaxAge}. */
+  private boolean replay(Spill.Replay r) {
+    if (r.newestAgeNanos() > settings.spillMaxAgeNanos()) {
+      synchronized (settle) {
+        if (abandoned) {
+          return false;
+        }
+        counters.droppedTooOld.addAndGet(r.entries());
+        spill.done(r);
+      }
+      replaying = null;
+      trouble.warn("too-old", "dropped " + r.entries() + " spilled events older than spillMaxAge ("
+          + readable(settings.spillMaxAgeNanos()) + "), which Loki would refuse as too old ("
+          + counters.droppedTooOld.get() + " so far)");
+      return true;
+    }
+    Duration timeout = timeout();
+    if (timeout == null) {
+      finish("the shutdown timeout ran out");
+      return false;
+    }
+    long started = System.nanoTime();
+    LokiClient.Result result = client.send(r, timeout);
+    switch (result.kind()) {
+      case ACCEPTED:
+        if (settleReplay(r, r.entries(), 0, null)) {
+          counters.bytesSent.addAndGet(r.record.body().length - r.bodyOffset);
+          counters.lastSendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          if (maybeStored) {
+            counters.retriedAfterTimeout.addAndGet(r.entries());
+          }
+          recovered();
+        }
+        return true;
+      case REFUSED:
+        counters.lastError = result.summary();
+        settleReplay(r, r.entries() - result.refused(), result.refused(), counters.droppedRejected::addAndGet);
+        trouble.warn("refused", result.detail() + " (" + result.refused() + " of " + r.entries()
+            + " spilled entries refused, not retried; " + counters.droppedRejected.get() + " refused so far)");
+        recovered();
+        return true;
+      case TOO_LARGE:
+        counters.lastError = result.summary();
+        settleReplay(r, 0, r.entries(), counters.droppedTooLarge::add);
+        trouble.warn("too-large", result.detail() + "; a spilled push that large was dropped");
+        return true;
+      case INTERRUPTED:
+        return true;
+      case NO_ANSWER:
+        maybeStored = true;
+        // fall through: a spilled push is retried until Loki answers it
+      case UNREACHABLE:
+      case CONNECT_TIMEOUT:
+      case RETRY:
+      default:
+        counters.lastError = result.summary();
+        outage(result.detail());
+        pause(result.retryAfterNanos());
+        return true;
+    }
+  }
+
+  /** {@code 167 h}, {@code 90 min}, {@code 20 s}: the largest unit that says it exactly, seconds at least. */
+  static String readable(long nanos) {
+    long seconds = TimeUnit.NANOSECONDS.toSeconds(nanos);
+    if (seconds >= 3600 && seconds % 3600 == 0) {
+      return seconds / 3600 + " h";
+    }
+    return seconds >= 60 && seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
+  }
+
+  /** Counts a spilled push's {@code sentCount} sent and {@code refusedCount} by {@code refused}, and lets it go. */
+  private boolean settleReplay(Spill.Replay r, int sentCount, int refusedCount, Cause refused) {
+    synchronized (settle) {
+      if (abandoned) {
+        return false;
+      }
+      counters.sent.addAndGet(sentCount);
+      if (refusedCount > 0) {
+        refused.add(refusedCount);
+      }
+      spill.done(r);
+    }
+    replaying = null;
+    liveTurn = true;
+    return true;
+  }
+
+  /**
+   * Moves the parts in hand, then queued events batch by batch, to the spill until the budget holds at most
+   * {@code downTo} bytes; stops at the first that the spill does not take (full, failing), which stays in memory.
+   */
+  private void spillQueued(long downTo) {
+    if (!spill.writable()) {
+      return;
+    }
+    while (!parts.isEmpty()) {
+      if (!spillPart(parts.peek())) {
+        return;
+      }
+    }
+    while (buffer.bytes() > downTo && buffer.peek() != null) {
+      List<LokiRecord> batch = new ArrayList<>(Math.min(settings.batchMaxItems(), 4096));
+      fill(batch);
+      parts.add(batch);
+      if (!spillPart(batch)) {
+        return;
+      }
+    }
+  }
+
+  /** Writes the head part to the spill and settles it there, freeing its budget; false when it stays. */
+  private boolean spillPart(List<LokiRecord> part) {
+    try {
+      if (client.encode(part) > settings.maxRequestBytes()) {
+        return false; // the push path splits it first
+      }
+    } catch (Exception e) {
+      return false; // as above: the push path finds the event that fails and drops it
+    }
+    synchronized (settle) {
+      if (abandoned || !spill.write(part, client)) {
+        return false;
+      }
+      parts.poll();
+      onWire = 0;
+      release(part);
+    }
+    attempts = 0;
+    firstFailure = 0;
+    maybeStored = false;
+    return true;
+  }
+
+  /** Fills {@code batch} from the queue by the batch limits, without waiting. */
+  private void fill(List<LokiRecord> batch) {
+    int lineBytes = 0;
+    int requestBytes = 0;
+    LokiRecord next;
+    while (batch.size() < settings.batchMaxItems() && (next = buffer.peek()) != null) {
+      if (!batch.isEmpty() && (lineBytes + next.lineLength > settings.batchMaxBytes()
+          || requestBytes + next.requestBytes > settings.maxRequestBytes())) {
+        return;
+      }
+      buffer.poll();
+      batch.add(next);
+      lineBytes += next.lineLength;
+      requestBytes += next.requestBytes;
+    }
+  }
+
   /** A push that reached Loki failed: retry within the bounds, or give the part up. */
   private boolean failedAttempt(List<LokiRecord> part, LokiClient.Result result, boolean noAnswer) {
     clearOnWire();
@@ -276,12 +505,19 @@ final class Sender implements Runnable {
     long left;
     while ((left = end - System.nanoTime()) > 0) {
       if (stopping) {
-        left = Math.min(left, deadline - System.nanoTime());
+        left = Math.min(left, remaining());
         if (left <= 0) {
           return;
         }
+        LockSupport.parkNanos(this, left);
+      } else if (spill != null) {
+        // Pushes fail: what waits goes to disk, now, each second, and whenever half the budget fills, so a crash
+        // loses at most the last second and a burst does not fill memory between two looks.
+        spillQueued(0);
+        buffer.pause(Math.min(left, SPILL_EVERY_NANOS), buffer.maxBytes() / 2);
+      } else {
+        LockSupport.parkNanos(this, left);
       }
-      LockSupport.parkNanos(this, left);
       if (Thread.interrupted() && !stopping) {
         continue; // an interrupt must not turn the wait into a busy loop
       }
@@ -296,8 +532,10 @@ final class Sender implements Runnable {
       outageSince = System.nanoTime();
       droppedBeforeOutage = counters.droppedQueueFull.sum();
     }
-    trouble.warn("outage", detail + "; " + counters.pending.sum() + " events wait (" + buffer.bytes() + " of "
-        + buffer.maxBytes() + " bytes), " + counters.droppedQueueFull.sum() + " dropped for a full queue so far");
+    trouble.warn("outage", detail + "; " + counters.pending.sum() + " events wait in memory (" + buffer.bytes()
+        + " of " + buffer.maxBytes() + " bytes)" + (spill == null ? "" : " and " + counters.spillPending.get()
+        + " on disk (" + counters.spillBytes + " bytes)") + ", " + counters.droppedQueueFull.sum()
+        + " dropped for a full queue so far");
   }
 
   private void recovered() {
@@ -306,8 +544,10 @@ final class Sender implements Runnable {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageSince);
       long dropped = counters.droppedQueueFull.sum() - droppedBeforeOutage;
       outageSince = 0;
+      long onDisk = counters.spillPending.get();
       trouble.now("Loki answers again after " + seconds + " s of trouble" + (dropped == 0 ? "; nothing was dropped"
-          : "; " + dropped + " events were dropped meanwhile for a full queue"));
+          : "; " + dropped + " events were dropped meanwhile for a full queue") + (onDisk == 0 ? ""
+          : "; " + onDisk + " events wait on disk and are sent oldest first"));
     }
   }
 
@@ -405,8 +645,17 @@ final class Sender implements Runnable {
     }
   }
 
-  /** At shutdown: counts what the sender holds and what is queued as unsent, and stops. */
+  /**
+   * At shutdown: writes what the sender holds and what is queued to the spill, if there is one, for the next start;
+   * counts what is left as unsent, and stops.
+   */
   private void finish(String why) {
+    long spilledBefore = counters.spilled.get();
+    if (spill != null) {
+      replaying = null;
+      spillQueued(0);
+    }
+    long toDisk = counters.spilled.get() - spilledBefore;
     long count = 0;
     synchronized (settle) {
       if (abandoned) {
@@ -431,8 +680,9 @@ final class Sender implements Runnable {
       counters.droppedAtShutdown.addAndGet(count);
       abandoned = true;
     }
-    if (count > 0) {
-      trouble.now("stopped with " + count + " events unsent (" + why + ")");
+    if (count > 0 || toDisk > 0) {
+      trouble.now("stopped with " + (count + toDisk) + " events unsent (" + why + ")" + (toDisk == 0 ? ""
+          : "; " + toDisk + " of them were written to the spill directory and are sent after the next start"));
     }
   }
 
@@ -463,8 +713,12 @@ final class Sender implements Runnable {
     try {
       counters.lastError = "sender failure (" + t.getClass().getSimpleName() + ")";
       trouble.warn("failure", "the sender failed (" + t + "); the batch in hand is dropped and sending goes on");
+      Spill.Replay r = replaying;
       List<LokiRecord> part = parts.peek();
-      if (part != null) {
+      if (r != null) {
+        // A spilled push the sender cannot handle would fail again: drop it, counted, rather than loop on it.
+        settleReplay(r, 0, r.entries(), counters.droppedFailed::add);
+      } else if (part != null) {
         settleDropped(part, counters.droppedFailed::add);
       }
       if (isAbandoned()) {

@@ -68,6 +68,8 @@ final class SpillStore implements Closeable {
     }
   }
 
+  /** The smallest {@code maxBytes}: two of the smallest segments. */
+  static final long MIN_BYTES = 2L * 1024 * 1024;
   static final String LOCK_FILE = "threadline-spill.lock";
   static final String CURSOR_FILE = "spill.cursor";
   private static final int CURSOR_SLOT_BYTES = 32;
@@ -142,7 +144,7 @@ final class SpillStore implements Closeable {
    * written or locked.
    */
   static SpillStore open(Path directory, long maxBytes, Fsync fsync, long fsyncIntervalMillis) throws IOException {
-    if (maxBytes < 2L * 1024 * 1024) {
+    if (maxBytes < MIN_BYTES) {
       throw new IllegalArgumentException("spill maxBytes must be at least 2 MiB, not " + maxBytes);
     }
     try {
@@ -252,6 +254,14 @@ final class SpillStore implements Closeable {
     }
     pendingRecords = records;
     pendingEntries = entries;
+    // Also a probe: a directory on a full disk (or under a file-size limit of zero) fails here, at start.
+    try {
+      writeCursor();
+      cursor.force(false);
+      cursorUnforced = false;
+    } catch (IOException e) {
+      throw new IOException("cannot write to the spill directory " + directory + ": " + describe(e), e);
+    }
     return new Recovery(segments.size(), records, entries, bytes, torn, cut);
   }
 
@@ -346,10 +356,19 @@ final class SpillStore implements Closeable {
    * file-size limit) names the directory and the cause, and leaves the store as it was before the call.
    */
   boolean append(byte[] body, int entries, long oldestEntryNanos) throws IOException {
-    if (body.length > MAX_BODY_BYTES) {
+    return append(new byte[0], body, body.length, entries, oldestEntryNanos);
+  }
+
+  /**
+   * {@link #append(byte[], int, long)} of a body that is {@code prefix} followed by the first {@code length} bytes of
+   * {@code body}, written as one record without joining them first.
+   */
+  boolean append(byte[] prefix, byte[] body, int length, int entries, long oldestEntryNanos) throws IOException {
+    int bodyBytes = prefix.length + length;
+    if (bodyBytes > MAX_BODY_BYTES) {
       return false;
     }
-    long recordBytes = FRAME_BYTES + META_BYTES + body.length;
+    long recordBytes = FRAME_BYTES + META_BYTES + bodyBytes;
     Segment last = segments.peekLast();
     boolean roll = last == null || last.size + recordBytes > segmentBytes && last.size > HEADER_BYTES;
     if (bytesOnDisk() + recordBytes + (roll ? HEADER_BYTES : 0) > maxBytes) {
@@ -362,13 +381,14 @@ final class SpillStore implements Closeable {
     }
     // The frame and metadata in a small buffer, the body as it is: one gathering write, no copy of the body.
     ByteBuffer head = ByteBuffer.allocate(FRAME_BYTES + META_BYTES);
-    head.putInt(0, META_BYTES + body.length);
+    head.putInt(0, META_BYTES + bodyBytes);
     head.putLong(8, System.currentTimeMillis()).putLong(16, oldestEntryNanos).putInt(24, entries);
     CRC32C crc = new CRC32C();
     crc.update(head.array(), FRAME_BYTES, META_BYTES);
-    crc.update(body, 0, body.length);
+    crc.update(prefix, 0, prefix.length);
+    crc.update(body, 0, length);
     head.putInt(4, (int) crc.getValue());
-    ByteBuffer[] record = {head, ByteBuffer.wrap(body)};
+    ByteBuffer[] record = {head, ByteBuffer.wrap(prefix), ByteBuffer.wrap(body, 0, length)};
     try {
       writing.position(last.size);
       long left = recordBytes;
@@ -492,7 +512,12 @@ final class SpillStore implements Closeable {
     pendingRecords--;
     pendingEntries -= record.entries();
     Segment first = segments.peekFirst();
-    if (cursorOffset >= first.size && first != segments.peekLast()) {
+    if (cursorOffset >= first.size) {
+      if (first == segments.peekLast() && writing != null) {
+        // Everything is read: the segment being written goes too, and the next append starts a new one.
+        writing.close();
+        writing = null;
+      }
       dropFirstSegment();
     } else {
       writeCursor();

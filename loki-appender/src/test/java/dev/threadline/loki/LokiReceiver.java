@@ -138,6 +138,7 @@ final class LokiReceiver implements AutoCloseable {
 
   private final Deque<Fault> faults = new ArrayDeque<>(); // guarded by itself
   private volatile Duration latency = Duration.ZERO;
+  private volatile java.util.function.Consumer<Entry> sink;
 
   private LokiReceiver(int maxLineBytes, Clock clock) {
     if (maxLineBytes < 0) {
@@ -465,10 +466,23 @@ final class LokiReceiver implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Hands every accepted entry to {@code sink} instead of keeping it (for runs of millions of entries); {@code null}
+   * keeps them again. The sink is called under the receiver's lock, in the order entries are accepted.
+   */
+  void sink(java.util.function.Consumer<Entry> sink) {
+    this.sink = sink;
+  }
+
   private void record(Request request, List<Entry> accepted, boolean batchAccepted) {
     synchronized (records) {
       requests.add(request);
-      entries.addAll(accepted);
+      java.util.function.Consumer<Entry> to = sink;
+      if (to == null) {
+        entries.addAll(accepted);
+      } else {
+        accepted.forEach(to);
+      }
       if (batchAccepted) {
         acceptedBatches++;
       }

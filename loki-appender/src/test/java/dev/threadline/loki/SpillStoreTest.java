@@ -84,7 +84,11 @@ class SpillStoreTest {
       }
       assertThat(store.pendingRecords()).isZero();
       assertThat(store.pendingEntries()).isZero();
-      assertThat(segments()).as("only the segment still written to is left").hasSize(1);
+      assertThat(segments()).as("every segment read to the end is deleted, the one written to as well").isEmpty();
+      assertThat(store.bytesOnDisk()).isZero();
+
+      assertThat(store.append(body(100, 10), 1, 100)).isTrue();
+      assertThat(drain(store)).containsExactly("push-100");
     }
   }
 

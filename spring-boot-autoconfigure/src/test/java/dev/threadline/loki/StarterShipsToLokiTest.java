@@ -99,11 +99,11 @@ class StarterShipsToLokiTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> registry.get("threadline.loki.events.sent").functionCounter().count() >= 5);
             for (String cause : java.util.List.of("queue_full", "too_large", "rejected", "retries_exhausted",
-                "failed", "shutdown")) {
+                "failed", "shutdown", "too_old")) {
               assertThat(registry.get("threadline.loki.events.dropped").tag("cause", cause).functionCounter()
                   .count()).as(cause).isZero();
             }
-            assertThat(registry.get("threadline.loki.events.dropped").functionCounters()).hasSize(6);
+            assertThat(registry.get("threadline.loki.events.dropped").functionCounters()).hasSize(7);
             assertThat(registry.get("threadline.loki.events.unconfirmed").functionCounter().count()).isZero();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> registry.get("threadline.loki.events.pending").gauge().value() == 0);
@@ -112,7 +112,8 @@ class StarterShipsToLokiTest {
             assertThat(health.getStatus().getCode()).isEqualTo("UP");
             assertThat(((Number) health.getDetails().get("sent")).longValue()).isGreaterThanOrEqualTo(5);
             assertThat(health.getDetails()).containsEntry("appender", "THREADLINE_LOKI")
-                .containsEntry("senderRunning", true).containsEntry("dropped", 0L).doesNotContainKey("lastError");
+                .containsEntry("senderRunning", true).containsEntry("dropped", 0L).doesNotContainKey("lastError")
+                .containsEntry("spillStatus", "off").doesNotContainKey("spillError");
           });
     }
     runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader("io.micrometer.core"))

@@ -587,6 +587,8 @@ public class ThreadlineProperties {
     private Duration maxRetryTime = Duration.ofMinutes(2);
     /** Longest the shutdown flush waits for Loki. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    /** The on-disk spill: where batches wait while Loki is unreachable or slow, and across a restart. */
+    private final Spill spill = new Spill();
 
     public String getUrl() {
       return url;
@@ -708,10 +710,88 @@ public class ThreadlineProperties {
       this.shutdownTimeout = shutdownTimeout;
     }
 
+    public Spill getSpill() {
+      return spill;
+    }
+
     @Override
     public String toString() {
       return "Loki[url=" + url + ", tenant=" + tenant + ", username=" + username
           + (password == null ? "" : ", password=****") + (bearerToken == null ? "" : ", bearerToken=****") + "]";
+    }
+
+    /**
+     * The Loki appender's on-disk spill, on when directory is set: while pushes fail, the batches that wait are
+     * written there (encoded and compressed, as they would be sent) instead of being dropped once max-queue-bytes is
+     * full, and are sent oldest first when Loki answers again, after a restart too. What cannot be sent at shutdown
+     * is written there as well. A directory that cannot be used is reported once and the appender runs memory-only.
+     *
+     * @since 0.1.0
+     */
+    public static class Spill {
+      /**
+       * The spill directory, one per appender (a second appender on the same directory runs memory-only). Unset: no
+       * spill, events wait in memory only.
+       */
+      private String directory;
+      /**
+       * The most the spill directory holds, at least 2MB; beyond it, events wait in memory and are dropped once that
+       * is full too.
+       */
+      private DataSize maxSize = DataSize.ofGigabytes(1);
+      /**
+       * When spilled batches are forced to the disk: interval (at most once per fsync-interval, so a power cut loses
+       * at most that much), batch (each one: nothing written is lost to a power cut, at about a third of the write
+       * speed) or never (left to the operating system: a crash of the process loses nothing, a power cut may).
+       */
+      private String fsync = "interval";
+      /** How often the interval fsync policy forces the spill to disk. */
+      private Duration fsyncInterval = Duration.ofSeconds(1);
+      /**
+       * Spilled events older than this are dropped (counted as dropped, cause too_old) rather than sent for Loki to
+       * refuse. Keep it below Loki's reject_old_samples_max_age (168h by default).
+       */
+      private Duration maxAge = Duration.ofHours(167);
+
+      public String getDirectory() {
+        return directory;
+      }
+
+      public void setDirectory(String directory) {
+        this.directory = directory;
+      }
+
+      public DataSize getMaxSize() {
+        return maxSize;
+      }
+
+      public void setMaxSize(DataSize maxSize) {
+        this.maxSize = maxSize;
+      }
+
+      public String getFsync() {
+        return fsync;
+      }
+
+      public void setFsync(String fsync) {
+        this.fsync = fsync;
+      }
+
+      public Duration getFsyncInterval() {
+        return fsyncInterval;
+      }
+
+      public void setFsyncInterval(Duration fsyncInterval) {
+        this.fsyncInterval = fsyncInterval;
+      }
+
+      public Duration getMaxAge() {
+        return maxAge;
+      }
+
+      public void setMaxAge(Duration maxAge) {
+        this.maxAge = maxAge;
+      }
     }
   }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>The details are the appender's counters ({@link LokiStats}) and its name; {@code lastError} is the appender's
- * short, sanitized summary (never Loki's raw answer, never a secret).
+ * short, sanitized summary (never Loki's raw answer, never a secret). A spill directory that cannot be used does not
+ * change the status either: the appender runs memory-only, which {@code spillStatus} and {@code spillError} say.
  */
 public final class LokiHealth {
 
@@ -81,7 +82,9 @@ public final class LokiHealth {
    * The counters as details, in a stable order: appended, sent, dropped (all causes), then each cause
    * (droppedQueueFull, droppedTooLarge, droppedRejected, droppedRetriesExhausted, droppedFailed, droppedAtShutdown),
    * unconfirmed, pending, retries, retriedAfterTimeout, bytesSent, queuedBytes, mdcLabelOverflow, senderRunning,
-   * senderRestarts, lastSendMillis, and lastError when there was one.
+   * senderRestarts, lastSendMillis, lastError when there was one, then the spill's: spilled, spillPending, recovered,
+   * droppedTooOld (a cause, counted in dropped too), spillBytes, spillTornBytes, spillStatus ({@code off},
+   * {@code on} or {@code memory-only}), and spillError when the spill could not be used or last failed.
    *
    * @param stats the appender's counters
    * @return a new mutable map
@@ -109,6 +112,16 @@ public final class LokiHealth {
     details.put("lastSendMillis", stats.lastSendMillis());
     if (stats.lastError() != null) {
       details.put("lastError", stats.lastError());
+    }
+    details.put("spilled", stats.spilled());
+    details.put("spillPending", stats.spillPending());
+    details.put("recovered", stats.recovered());
+    details.put("droppedTooOld", stats.droppedTooOld());
+    details.put("spillBytes", stats.spillBytes());
+    details.put("spillTornBytes", stats.spillTornBytes());
+    details.put("spillStatus", stats.spillStatus());
+    if (stats.spillError() != null) {
+      details.put("spillError", stats.spillError());
     }
     return details;
   }

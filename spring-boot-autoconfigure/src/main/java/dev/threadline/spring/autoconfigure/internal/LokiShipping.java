@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.spi.AppenderAttachable;
+import ch.qos.logback.core.util.FileSize;
 import dev.threadline.logback.ThreadlineEncoder;
 import dev.threadline.logback.internal.Resource;
 import dev.threadline.loki.LokiAppender;
@@ -36,7 +37,8 @@ import org.springframework.core.env.Environment;
  *       configuration owns it. One appender per destination, so no line is shipped twice;</li>
  *   <li>otherwise its own appender, named {@value #APPENDER_NAME}, in Threadline's JSON schema, labelled with
  *       {@code spring.application.name} as service and the first active profile as env (a missing service name is a
- *       warning: the lines then go to the stream {@code service="unknown"}).</li>
+ *       warning: the lines then go to the stream {@code service="unknown"}), with the on-disk spill when
+ *       {@code threadline.loki.spill.directory} is set.</li>
  * </ul>
  *
  * <p>The appender's own JVM shutdown hook is turned off (also on an adopted appender): Spring Boot stops Logback
@@ -155,8 +157,21 @@ public class LokiShipping implements SmartLifecycle {
     loki.setMaxRetries(settings.getMaxRetries());
     loki.setMaxRetryTime(logbackDuration(settings.getMaxRetryTime()));
     loki.setShutdownTimeout(logbackDuration(settings.getShutdownTimeout()));
+    applySpill(loki, settings.getSpill());
     loki.start();
     return loki;
+  }
+
+  /** The spill settings, only when a directory is set: without one the appender keeps events in memory only. */
+  private static void applySpill(LokiAppender loki, ThreadlineProperties.Loki.Spill spill) {
+    if (spill.getDirectory() == null || spill.getDirectory().isBlank()) {
+      return;
+    }
+    loki.setSpillDirectory(spill.getDirectory());
+    loki.setSpillMaxBytes(new FileSize(spill.getMaxSize().toBytes()));
+    loki.setSpillFsync(spill.getFsync());
+    loki.setSpillFsyncInterval(logbackDuration(spill.getFsyncInterval()));
+    loki.setSpillMaxAge(logbackDuration(spill.getMaxAge()));
   }
 
   private static ch.qos.logback.core.util.Duration logbackDuration(java.time.Duration duration) {
