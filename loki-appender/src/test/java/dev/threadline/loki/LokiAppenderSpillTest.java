@@ -225,7 +225,9 @@ class LokiAppenderSpillTest {
     // Nothing dropped at shutdown: what Loki did not take went to disk for the next start.
     assertThat(stopped.droppedAtShutdown()).isZero();
     assertThat(stopped.spillPending()).isEqualTo(5_000);
-    assertThat(statuses()).anyMatch(m -> m.contains("written to the spill directory"));
+    assertThat(stopped.spilled()).isEqualTo(5_000);
+    // Whether the outage's own spilling or the stop wrote the last of them, the stop reports none as lost.
+    assertThat(statuses()).noneMatch(m -> m.contains("events unsent") && !m.contains("written to the spill"));
 
     loki.comeUp();
     LokiAppender second = appender("second", a -> a.setFormat("protobuf"));
@@ -267,6 +269,46 @@ class LokiAppenderSpillTest {
     assertThat(after.sent()).isZero();
     assertThat(loki.entries()).isEmpty();
     assertThat(statuses()).filteredOn(m -> m.contains("older than spillMaxAge")).hasSize(1);
+  }
+
+  @Test
+  void aSpillOlderThanLokisOutOfOrderWindow_goesBeforeNewLines_soLokiTakesAllOfIt() throws Exception {
+    loki.goDown();
+    LokiAppender first = appender("behind", a -> { });
+    Logger log = logger(first);
+    long ninetyMinutesAgo = System.currentTimeMillis() - TimeUnit.MINUTES.toMillis(90);
+    for (int i = 0; i < 3_000; i++) {
+      LoggingEvent event = new LoggingEvent("x", log, Level.INFO, "event " + i, null, null);
+      event.setTimeStamp(ninetyMinutesAgo + i);
+      first.doAppend(event);
+    }
+    first.stop();
+    assertThat(first.stats().spillPending()).isEqualTo(3_000);
+
+    loki.comeUp();
+    // New lines from the first moment: sent first, they would put the spilled ones an hour and a half behind.
+    LokiAppender second = appender("behind2", a -> a.setBatchMaxItems(100));
+    logPaced(logger(second), 3_000, 2_000, 20_000);
+    await().atMost(Duration.ofSeconds(20)).until(() -> second.stats().sent() + second.stats().dropped() == 5_000);
+    second.stop();
+    LokiStats after = accounted(second.stats());
+    assertThat(after.droppedRejected()).as(after.toString()).isZero();
+    List<Integer> stored = sequences(loki.entries());
+    assertThat(stored).hasSize(5_000).doesNotHaveDuplicates();
+    assertThat(stored.subList(0, 3_000)).as("the spill, before any new line").isSorted().allMatch(n -> n < 3_000);
+  }
+
+  @Test
+  void lokisOutOfOrderWindow_isReallyEnforcedByTheReceiver() throws Exception {
+    LokiAppender appender = appender("window", a -> a.setSpillDirectory(null));
+    Logger log = logger(appender);
+    log.info("event 0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> appender.stats().sent() == 1);
+    LoggingEvent late = new LoggingEvent("x", log, Level.INFO, "event 1", null, null);
+    late.setTimeStamp(System.currentTimeMillis() - TimeUnit.MINUTES.toMillis(90));
+    appender.doAppend(late);
+    await().atMost(Duration.ofSeconds(10)).until(() -> appender.stats().droppedRejected() == 1);
+    assertThat(statuses()).anyMatch(m -> m.contains("entry too far behind") && m.contains("total ignored: 1 out of 1"));
   }
 
   @Test

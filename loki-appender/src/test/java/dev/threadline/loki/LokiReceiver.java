@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code [a-zA-Z_][a-zA-Z0-9_]*} and never {@code __}-prefixed, no duplicates, at least one and at most 15 labels,
  * names up to 1024 bytes and values up to 2048; lines up to {@code maxLineBytes} (256 KiB by default); structured
  * metadata up to 128 pairs and 64 KiB; timestamps no older than 168 h and no more than 10 min ahead of the
- * receiver's clock. A decoded {@code PushRequest} over 4 MiB is a 500 ({@code grpc_server_max_recv_msg_size}),
+ * receiver's clock, and no more than an hour behind the newest entry the stream has had (the out-of-order window,
+ * answered as the ingester does, {@code total ignored: N out of M}). A decoded {@code PushRequest} over 4 MiB is a 500 ({@code grpc_server_max_recv_msg_size}),
  * checked before anything else. Like Loki, a request with some invalid streams or entries stores the valid ones and
  * then answers 400 with the last error's text; a fully valid one is a 204. Error bodies end with a newline, as Go's
  * {@code http.Error} writes them. The tenant is {@code X-Scope-OrgID}, {@code "fake"} when absent; two tenants
@@ -424,7 +425,7 @@ final class LokiReceiver implements AutoCloseable {
           + decoded.messageBytes() + " vs. " + MAX_RECV_MSG_SIZE + ")\n", Map.of("Content-Type", TEXT_PLAIN));
       return;
     }
-    LokiReceiverRules.Outcome outcome = rules.apply(decoded.streams());
+    LokiReceiverRules.Outcome outcome = rules.apply(tenant, decoded.streams());
     List<Entry> accepted = new ArrayList<>(outcome.kept().size());
     for (LokiReceiverRules.Kept kept : outcome.kept()) {
       LokiReceiverPush.Entry entry = kept.entry();

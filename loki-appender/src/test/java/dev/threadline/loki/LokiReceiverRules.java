@@ -60,7 +60,13 @@ final class LokiReceiverRules {
     this.clock = clock;
   }
 
-  Outcome apply(List<LokiReceiverPush.Stream> streams) {
+  /** {@code max_chunk_age / 2}: how far behind its stream's newest entry an entry may be. */
+  static final Duration OUT_OF_ORDER_WINDOW = Duration.ofHours(1);
+
+  /** The newest timestamp each stream has stored, by tenant and label text. */
+  private final Map<String, Long> newestByStream = new java.util.HashMap<>();
+
+  synchronized Outcome apply(String tenant, List<LokiReceiverPush.Stream> streams) {
     Instant now = clock.instant();
     long oldest = nanos(now.minus(REJECT_OLD_SAMPLES_MAX_AGE));
     long newest = nanos(now.plus(CREATION_GRACE_PERIOD));
@@ -89,14 +95,34 @@ final class LokiReceiverRules {
       Map<String, String> labelMap = new LinkedHashMap<>();
       labels.forEach(pair -> labelMap.put(pair.name(), pair.value()));
       Map<String, String> unmodifiable = Collections.unmodifiableMap(labelMap);
+      String key = tenant + "|" + normalized;
+      StringBuilder ignored = new StringBuilder();
+      int ignoredCount = 0;
       for (LokiReceiverPush.Entry entry : stream.entries()) {
         String entryError = validateEntry(normalized, entry, oldest, newest);
         if (entryError != null) {
           lastError = entryError;
           errors.merge(lastError, 1, Integer::sum);
-        } else {
-          kept.add(new Kept(unmodifiable, entry));
+          continue;
         }
+        long ts = entry.timestampNanos();
+        Long highest = newestByStream.get(key);
+        long cutoff = highest == null ? Long.MIN_VALUE : highest - OUT_OF_ORDER_WINDOW.toNanos();
+        if (ts < cutoff) {
+          // The ingester's unordered-writes check (pkg/ingester/stream.go): stored entries stay, these are ignored.
+          ignoredCount++;
+          ignored.append(String.format("entry with timestamp %s ignored, reason: 'entry too far behind, entry"
+              + " timestamp is: %s, oldest acceptable timestamp is: %s',%n", rfc3339(ts), rfc3339(ts),
+              rfc3339(cutoff)));
+          continue;
+        }
+        newestByStream.merge(key, ts, Math::max);
+        kept.add(new Kept(unmodifiable, entry));
+      }
+      if (ignoredCount > 0) {
+        lastError = ignored + String.format("user '%s', total ignored: %d out of %d for stream: %s", tenant,
+            ignoredCount, stream.entries().size(), normalized);
+        errors.merge(lastError, 1, Integer::sum);
       }
     }
     return new Outcome(kept, grouped(errors));
