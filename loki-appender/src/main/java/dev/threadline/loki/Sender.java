@@ -79,6 +79,8 @@ final class Sender implements Runnable {
   private Spill.Replay replaying;
   /** Whether a live batch that is ready goes before the next spilled push. */
   private boolean liveTurn;
+  /** When queued events last went to disk down to the last one. */
+  private long lastSweep = System.nanoTime() - SPILL_EVERY_NANOS;
   private int attempts;
   private long firstFailure;
   private long backoff;
@@ -141,7 +143,7 @@ final class Sender implements Runnable {
     if (spill != null) {
       spill.tick();
       if (buffer.bytes() * 2 > buffer.maxBytes()) {
-        spillQueued(buffer.maxBytes() / 4); // Loki is slow: memory fills faster than pushes empty it
+        spillQueued(buffer.maxBytes() / 4, false); // Loki is slow: memory fills faster than pushes empty it
       }
       if (stopping) {
         replaying = null; // left on disk for the next start: the shutdown budget is for what is in memory
@@ -405,8 +407,10 @@ final class Sender implements Runnable {
   /**
    * Moves the parts in hand, then queued events batch by batch, to the spill until the budget holds at most
    * {@code downTo} bytes; stops at the first that the spill does not take (full, failing), which stays in memory.
+   * Unless {@code partial}, only full batches go: a sender that keeps up with the application would otherwise write
+   * a record for every few events.
    */
-  private void spillQueued(long downTo) {
+  private void spillQueued(long downTo, boolean partial) {
     if (!spill.writable()) {
       return;
     }
@@ -416,6 +420,10 @@ final class Sender implements Runnable {
       }
     }
     while (buffer.bytes() > downTo && buffer.peek() != null) {
+      if (!partial && buffer.count() < settings.batchMaxItems()
+          && buffer.bytes() < Math.min(settings.batchMaxBytes(), buffer.maxBytes() / 2)) {
+        return;
+      }
       List<LokiRecord> batch = new ArrayList<>(Math.min(settings.batchMaxItems(), 4096));
       fill(batch);
       parts.add(batch);
@@ -511,10 +519,16 @@ final class Sender implements Runnable {
         }
         LockSupport.parkNanos(this, left);
       } else if (spill != null) {
-        // Pushes fail: what waits goes to disk, now, each second, and whenever half the budget fills, so a crash
-        // loses at most the last second and a burst does not fill memory between two looks.
-        spillQueued(0);
-        buffer.pause(Math.min(left, SPILL_EVERY_NANOS), buffer.maxBytes() / 2);
+        // Pushes fail: what waits goes to disk, in full batches whenever half the budget fills, and all of it
+        // each second, so a crash loses at most the last second and a burst does not fill memory between looks.
+        long now = System.nanoTime();
+        boolean sweep = now - lastSweep >= SPILL_EVERY_NANOS;
+        if (sweep) {
+          lastSweep = now;
+        }
+        spillQueued(0, sweep);
+        buffer.pause(Math.min(left, Math.max(0, lastSweep + SPILL_EVERY_NANOS - System.nanoTime())),
+            buffer.maxBytes() / 2);
       } else {
         LockSupport.parkNanos(this, left);
       }
@@ -653,7 +667,7 @@ final class Sender implements Runnable {
     long spilledBefore = counters.spilled.get();
     if (spill != null) {
       replaying = null;
-      spillQueued(0);
+      spillQueued(0, true);
     }
     long toDisk = counters.spilled.get() - spilledBefore;
     long count = 0;

@@ -63,10 +63,12 @@ public final class LokiScenario {
       // The other overflow policy: a full queue holds the caller back (at most blockTimeout, 100 ms) instead of
       // dropping, as loki4j does; the sustained rate the pipeline can deliver when the application lets it.
       case "threadline-block" -> threadline(context, sinkUrl, "block");
+      // Issue #20: the spill configured (a fresh directory), Loki healthy; the application's figures must not move.
+      case "threadline-spill" -> withSpill(threadline(context, sinkUrl, null));
       case "loki4j" -> Loki4jSetup.create(context, sinkUrl);
       case "floor" -> new NoOpAppender();
       default -> throw new IllegalArgumentException(
-          "appender: threadline, threadline-block, loki4j or floor, not " + appenderName);
+          "appender: threadline, threadline-block, threadline-spill, loki4j or floor, not " + appenderName);
     };
     appender.setContext(context);
     appender.start();
@@ -192,6 +194,25 @@ public final class LokiScenario {
       appender.setOverflowPolicy(overflowPolicy);
     }
 
+    return appender;
+  }
+
+  /** Gives {@code appender} a spill directory of its own, removed when the JVM exits. */
+  private static Appender<ILoggingEvent> withSpill(Appender<ILoggingEvent> appender) {
+    try {
+      java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("threadline-bench-spill-");
+      ((LokiAppender) appender).setSpillDirectory(directory.toString());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(directory)) {
+          files.forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+          // a temporary directory: the system cleans it eventually
+        }
+        directory.toFile().delete();
+      }));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return appender;
   }
 
