@@ -110,6 +110,9 @@ final class Spill {
       oldest = Math.min(oldest, at);
       newest = Math.max(newest, at);
     }
+    if (streams.size() > 0xFFFF) {
+      return false; // more streams than a payload can list (batchMaxItems above 65535): this part stays in memory
+    }
     byte[] prefix = prefix(client.bodyKind(), newest, streams);
     try {
       if (!store.append(prefix, client.body(), client.bodyLength(), part.size(), oldest)) {

@@ -108,6 +108,10 @@ public final class LokiScenario {
     if (remote) {
       awaitDelivery(sinkUrl, before + (long) threads * warmup, Duration.ofSeconds(10));
     }
+    // loki.settleSeconds: a rest before measuring, the same for every appender. An appender that dropped part of
+    // the warm-up gets here only after awaitDelivery's 10 s of quiet; one that delivered all of it (from a spill,
+    // say) gets here at once, with the JIT and GC still busy with the drain.
+    Thread.sleep(Long.getLong("loki.settleSeconds", 0) * 1000);
 
     AllocationSampler sampler = new AllocationSampler();
     Map<String, Long> sinkBefore = remote ? sinkStats(sinkUrl) : Map.of();
