@@ -9,8 +9,6 @@ import ch.qos.logback.core.status.Status;
 import dev.threadline.logback.ThreadlineEncoder;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,17 +21,7 @@ class ReadmeLogbackTest {
   private static final String MARKER = "<!-- ReadmeLogbackTest";
 
   static String snippet() throws Exception {
-    List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
-    int marker = -1;
-    for (int i = 0; i < readme.size(); i++) {
-      if (readme.get(i).startsWith(MARKER)) {
-        marker = i;
-      }
-    }
-    assertThat(marker).as("the README marks its Logback quick start").isNotNegative();
-    assertThat(readme.get(marker + 1)).isEqualTo("```xml");
-    int end = readme.subList(marker + 2, readme.size()).indexOf("```") + marker + 2;
-    return String.join("\n", readme.subList(marker + 2, end));
+    return ReadmeBlocks.text(MARKER, "xml");
   }
 
   @Test

@@ -31,17 +31,7 @@ class ReadmeSpillTest {
   Path dir;
 
   static String snippet() throws Exception {
-    List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
-    int marker = -1;
-    for (int i = 0; i < readme.size(); i++) {
-      if (readme.get(i).startsWith(MARKER)) {
-        marker = i;
-      }
-    }
-    assertThat(marker).as("the README marks its spill block").isNotNegative();
-    assertThat(readme.get(marker + 1)).isEqualTo("```xml");
-    int end = readme.subList(marker + 2, readme.size()).indexOf("```") + marker + 2;
-    return String.join("\n", readme.subList(marker + 2, end));
+    return ReadmeBlocks.text(MARKER, "xml");
   }
 
   private Process start(String name, String lokiUrl, String shellPrefix, int count, int first, int perSecond,

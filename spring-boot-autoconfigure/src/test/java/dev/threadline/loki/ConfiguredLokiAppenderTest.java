@@ -10,7 +10,6 @@ import dev.threadline.spring.autoconfigure.internal.LokiShipping;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,23 +104,7 @@ class ConfiguredLokiAppenderTest {
 
   /** The README's Logback quick start, as ReadmeLogbackTest (loki-appender) reads it. */
   private static String readmeLogbackXml() throws Exception {
-    List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
-    int marker = -1;
-    for (int i = 0; i < readme.size(); i++) {
-      if (readme.get(i).startsWith(README_MARKER)) {
-        marker = i;
-      }
-    }
-    assertThat(marker).as("the README marks its Logback quick start").isNotNegative();
-    assertThat(readme.get(marker + 1)).isEqualTo("```xml");
-    List<String> block = new ArrayList<>();
-    for (String line : readme.subList(marker + 2, readme.size())) {
-      if (line.equals("```")) {
-        break;
-      }
-      block.add(line);
-    }
-    String xml = String.join("\n", block);
+    String xml = ReadmeBlocks.text(README_MARKER, "xml");
     assertThat(xml).contains("class=\"dev.threadline.loki.LokiAppender\"");
     return xml;
   }

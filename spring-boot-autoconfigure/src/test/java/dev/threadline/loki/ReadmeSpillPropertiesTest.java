@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,22 +31,11 @@ class ReadmeSpillPropertiesTest {
       .withConfiguration(AutoConfigurations.of(ThreadlineAutoConfiguration.class));
 
   static String[] readmeProperties() throws Exception {
-    List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
-    int marker = -1;
-    for (int i = 0; i < readme.size(); i++) {
-      if (readme.get(i).startsWith(MARKER)) {
-        marker = i;
-      }
-    }
-    assertThat(marker).as("the README marks its spill properties").isNotNegative();
-    assertThat(readme.get(marker + 1)).isEqualTo("```properties");
-    List<String> lines = new ArrayList<>();
-    for (int i = marker + 2; !readme.get(i).equals("```"); i++) {
-      lines.add(readme.get(i));
-    }
+    List<String> lines = ReadmeBlocks.block(MARKER, "properties");
     assertThat(lines).anyMatch(l -> l.startsWith("threadline.loki.spill.directory="));
     return lines.toArray(String[]::new);
   }
+
 
   @Test
   void theReadmesProperties_spillWhileLokiIsDown_andTheNextRunSendsIt(@TempDir Path spill) throws Exception {
