@@ -83,7 +83,8 @@ final class Spill {
     this.counters = counters;
     this.trouble = trouble;
     long found = store.pendingEntries();
-    counters.recovered.set(found);
+    // An appender started again (stop, then start) finds what it spilled itself: those are counted already.
+    counters.recovered.addAndGet(found - counters.spillPending.get());
     counters.spillPending.set(found);
     counters.spillBytes = store.bytesOnDisk();
   }

@@ -247,6 +247,25 @@ class LokiAppenderSpillTest {
   }
 
   @Test
+  void theSameAppenderStartedAgain_keepsOneAccount() throws Exception {
+    loki.goDown();
+    LokiAppender appender = appender("again", a -> { });
+    Logger log = logger(appender);
+    logPaced(log, 0, 1_000, 50_000);
+    appender.stop();
+    assertThat(accounted(appender.stats()).spillPending()).isEqualTo(1_000);
+    loki.comeUp();
+    appender.start();
+    logPaced(log, 1_000, 500, 50_000);
+    await().atMost(Duration.ofSeconds(20)).until(() -> appender.stats().sent() == 1_500);
+    appender.stop();
+    LokiStats after = accounted(appender.stats());
+    assertThat(after.recovered()).as("its own spill, counted once").isZero();
+    assertThat(after.appended()).isEqualTo(1_500);
+    assertThat(sequences(loki.entries())).hasSize(1_500).doesNotHaveDuplicates();
+  }
+
+  @Test
   void spilledEventsOlderThanSpillMaxAge_areDroppedCounted_withOneMessage() throws Exception {
     loki.goDown();
     LokiAppender first = appender("old", a -> { });
