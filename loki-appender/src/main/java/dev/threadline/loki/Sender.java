@@ -365,12 +365,12 @@ final class Sender implements Runnable {
       case INTERRUPTED:
         return true;
       case NO_ANSWER:
-        maybeStored = true;
-        // fall through: a spilled push is retried until Loki answers it
       case UNREACHABLE:
       case CONNECT_TIMEOUT:
       case RETRY:
       default:
+        // A spilled push is retried until Loki answers it; one that may have been stored counts if it is sent again.
+        maybeStored |= result.kind() == LokiClient.Kind.NO_ANSWER;
         counters.lastError = result.summary();
         outage(result.detail());
         pause(result.retryAfterNanos());

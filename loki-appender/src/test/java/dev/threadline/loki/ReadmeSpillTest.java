@@ -36,8 +36,13 @@ class ReadmeSpillTest {
 
   private Process start(String name, String lokiUrl, String shellPrefix, int count, int first, int perSecond,
       int drainSeconds) throws Exception {
-    Path config = dir.resolve("logback.xml");
-    Files.writeString(config, snippet());
+    return start(name, snippet(), lokiUrl, shellPrefix, count, first, perSecond, drainSeconds);
+  }
+
+  private Process start(String name, String xml, String lokiUrl, String shellPrefix, int count, int first,
+      int perSecond, int drainSeconds) throws Exception {
+    Path config = dir.resolve(name + "-logback.xml");
+    Files.writeString(config, xml);
     List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
         "-Dlogback.configurationFile=" + config, ReadmeSpillMain.class.getName(), Integer.toString(count),
@@ -168,5 +173,37 @@ class ReadmeSpillTest {
       assertThat(number(out, "sent")).isEqualTo(50);
       assertThat(loki.entries()).hasSize(50);
     }
+  }
+
+  @Test
+  void aDiskThatFillsDuringAnOutage_isReported_andEventsWaitInMemoryThenDropCounted() throws Exception {
+    // Not the README's block: a 1 MiB memory budget, so that memory fills soon after the disk does.
+    String xml = snippet().replace("<spillMaxBytes>1 GB</spillMaxBytes>",
+        "<spillMaxBytes>1 GB</spillMaxBytes>\n    <maxQueueBytes>1048576</maxQueueBytes>");
+    assertThat(xml).contains("<maxQueueBytes>");
+    // A file-size limit of 1 MiB: the first segment fills it (100,000 short lines spill to about 1.8 MB), as a full
+    // disk would.
+    Process run = start("filling", xml, "http://127.0.0.1:" + closedPort(), "ulimit -f 1024;", 100_000, 0,
+        20_000, 0);
+    assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String out = finalOut("filling");
+    String err = err("filling");
+    assertThat(figure(out, "spillStatus")).as(out + err).isEqualTo("on");
+    assertThat(figure(out, "spillError")).contains("cannot write to the spill directory")
+        .contains(dir.resolve("spill").toString());
+    assertThat(err).contains("cannot write to the spill").contains("events wait in memory");
+    long appended = number(out, "appended");
+    long spilled = number(out, "spilled");
+    long droppedQueueFull = number(out, "droppedQueueFull");
+    long droppedAtShutdown = number(out, "droppedAtShutdown");
+    long spillPending = number(out, "spillPending");
+    assertThat(appended).isEqualTo(100_000);
+    assertThat(spilled).isPositive().isEqualTo(spillPending);
+    assertThat(droppedQueueFull).isPositive();
+    // The whole account: nothing sent (Loki was down), every event on disk or dropped by a named cause.
+    assertThat(number(out, "sent")).isZero();
+    assertThat(spillPending + droppedQueueFull + droppedAtShutdown).isEqualTo(appended);
+    System.out.printf("disk full during an outage: %d spilled, %d dropped (queue full), %d at shutdown%n", spilled,
+        droppedQueueFull, droppedAtShutdown);
   }
 }
