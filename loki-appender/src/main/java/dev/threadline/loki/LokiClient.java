@@ -126,8 +126,7 @@ class LokiClient {
   /** Sends the push {@link #encode} made, waiting at most {@code timeout} for Loki's answer. Never throws. */
   Result send(Duration timeout) {
     List<LokiRecord> batch = encoded;
-    return post(body, 0, bodyLength, bodyKind(), timeout, batch.size(),
-        labels -> batch.stream().filter(r -> r.labels.text().equals(labels)).count());
+    return post(body, 0, bodyLength, bodyKind(), timeout, batch.size(), LokiRefusal.entriesByStream(batch));
   }
 
   /** Sends a spilled push as it was encoded, whatever this client's format. Never throws. */

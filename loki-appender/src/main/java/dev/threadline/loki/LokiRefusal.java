@@ -33,8 +33,12 @@ final class LokiRefusal {
    * as Loki's validation errors (or was cut short).
    */
   static int refused(String text, boolean complete, List<LokiRecord> batch) {
-    return refused(text, complete, batch.size(),
-        labels -> batch.stream().filter(r -> r.labels.text().equals(labels)).count());
+    return refused(text, complete, batch.size(), entriesByStream(batch));
+  }
+
+  /** A stream's entries in {@code batch}, by its label text. */
+  static ToLongFunction<String> entriesByStream(List<LokiRecord> batch) {
+    return labels -> batch.stream().filter(r -> r.labels.text().equals(labels)).count();
   }
 
   /**

@@ -152,9 +152,7 @@ final class Sender implements Runnable {
         if (next != null && !(liveTurn && liveReady(next))) {
           replaying = next;
           liveTurn = false;
-          attempts = 0;
-          firstFailure = 0;
-          maybeStored = false;
+          firstAttempt();
         }
       }
       if (replaying != null) {
@@ -169,9 +167,7 @@ final class Sender implements Runnable {
         return false;
       }
       parts.add(batch);
-      attempts = 0;
-      firstFailure = 0;
-      maybeStored = false;
+      firstAttempt();
     }
     if (remaining() <= TimeUnit.MILLISECONDS.toNanos(1)) {
       finish("the shutdown timeout ran out");
@@ -450,10 +446,15 @@ final class Sender implements Runnable {
       onWire = 0;
       release(part);
     }
+    firstAttempt();
+    return true;
+  }
+
+  /** The next push is a new one: no attempts, no failure, nothing maybe stored. */
+  private void firstAttempt() {
     attempts = 0;
     firstFailure = 0;
     maybeStored = false;
-    return true;
   }
 
   /** Fills {@code batch} from the queue by the batch limits, without waiting. */
@@ -490,9 +491,7 @@ final class Sender implements Runnable {
       trouble.warn("exhausted", "gave up on a batch of " + part.size() + " events after " + attempts
           + " attempts in " + TimeUnit.NANOSECONDS.toSeconds(now - firstFailure) + " s (" + result.detail()
           + "); the next batch goes");
-      attempts = 0;
-      firstFailure = 0;
-      maybeStored = false;
+      firstAttempt();
       return true;
     }
     outage(result.detail() + " (attempt " + attempts + " of " + (settings.maxRetries() + 1) + ")");
