@@ -109,7 +109,8 @@ final class TailCommand implements Callable<Integer> {
     try {
       if (source.isLoki()) {
         List<String> levels = new ArrayList<>();
-        for (String l : List.of("trace", "debug", "info", "warn", "error")) {
+        // Most severe first: --level warn asks for level=~"error|warn", the ops kit's spelling of that set.
+        for (String l : List.of("error", "warn", "info", "debug", "trace")) {
           if (LogLine.rank(l) >= minRank) {
             levels.add(l);
           }

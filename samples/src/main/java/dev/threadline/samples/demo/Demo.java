@@ -185,6 +185,7 @@ public final class Demo {
     if (lokiUrl != null) {
       views.logQl(lokiUrl, cascade);
     }
+    views.cli(dir, lokiUrl, cascade);
     views.verdict(result, seconds(started));
     return result;
   }

@@ -123,6 +123,20 @@ final class Views {
         + "\", level=~\"error|warn\"} | error_fingerprint!=\"\" [15m]))");
   }
 
+  /** The same views, from the terminal: the threadline CLI over this run's files (and its Loki, when shipping). */
+  void cli(java.nio.file.Path dir, String lokiUrl, String requestId) {
+    header("The same, with the threadline CLI (README: \"threadline: a request's journey in a terminal\")");
+    String files = dir.resolve(Demo.ORDER_API + ".log") + " " + dir.resolve(Demo.WORKER + ".log");
+    String jar = "java -jar cli/target/threadline.jar";
+    out.println(jar + " trace " + requestId + " " + files);
+    out.println(jar + " errors " + files);
+    out.println("cat " + files + " | " + jar + " tail --level warn");
+    if (lokiUrl != null) {
+      out.println(jar + " trace " + requestId + " --loki " + lokiUrl);
+      out.println(jar + " errors --since 15m --loki " + lokiUrl);
+    }
+  }
+
   /** The checks, and the verdict the exit status follows. */
   void verdict(Demo.Result result, double seconds) {
     header("What the logs prove");

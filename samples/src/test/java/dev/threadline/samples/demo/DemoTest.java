@@ -80,6 +80,36 @@ class DemoTest {
     assertThat(output).contains("=== 2. Request tracing", "requestId=" + requestId, "=== 3. Error fingerprints");
     assertThat(result.problems()).isEmpty();
     assertThat(result.storyHappened()).isTrue();
+
+    // The CLI over this run's files, as the demo's last section tells a user: the failing request's lines from both
+    // services, the slowest hop being the inventory's late answer, the timeout's fingerprint counted twice.
+    assertThat(output).contains("threadline.jar trace " + requestId + " " + dir.resolve("order-api.log"));
+    String[] files = {dir.resolve("order-api.log").toString(), dir.resolve("fulfillment-worker.log").toString()};
+    Cli trace = cli("trace", requestId, "--json", files[0], files[1]);
+    assertThat(trace.status()).isZero();
+    var doc = tools.jackson.databind.json.JsonMapper.builder().build().readTree(trace.out());
+    assertThat(doc.get("lines")).hasSize(lines.size());
+    var slowest = doc.get("lines").get(doc.get("slowestHop").asInt()).get("line");
+    assertThat(slowest.get("service").asString()).isEqualTo("fulfillment-worker");
+    assertThat(slowest.get("path").asString()).isEqualTo("/stock/lamp");
+    assertThat(doc.get("lines").get(doc.get("firstError").asInt()).get("line").get("error").get("type").asString())
+        .isEqualTo("java.net.http.HttpTimeoutException");
+    Cli errors = cli("errors", "--json", files[0], files[1]);
+    assertThat(errors.status()).isZero();
+    var timeout = tools.jackson.databind.json.JsonMapper.builder().build().readTree(errors.out()).get("fingerprints").get(0);
+    assertThat(timeout.get("fingerprint").asString()).isEqualTo(fingerprints.iterator().next());
+    assertThat(timeout.get("count").asInt()).isEqualTo(2);
+  }
+
+  private record Cli(int status, String out, String err) {}
+
+  private static Cli cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = dev.threadline.cli.Threadline.execute(args, new java.io.ByteArrayInputStream(new byte[0]),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        java.util.Map.of());
+    return new Cli(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static <T> T only(List<T> items) {
