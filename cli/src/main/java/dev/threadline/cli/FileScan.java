@@ -37,7 +37,8 @@ final class FileScan {
   }
 
   /** Feeds {@code sink} every Threadline line that contains {@code needle} (every line when it is null). */
-  void scan(byte[] needle, Consumer<LogLine> sink) throws Failure {
+  void scan(byte[] bytes, Consumer<LogLine> sink) throws Failure {
+    LineReader.Needle needle = bytes == null ? null : LineReader.Needle.of(bytes);
     for (String file : files) {
       String name = file.equals("-") ? "standard input" : file;
       try (InputStream in = open(file)) {
@@ -67,7 +68,7 @@ final class FileScan {
     return file.endsWith(".gz") ? new GZIPInputStream(in, 64 * 1024) : in;
   }
 
-  private void scan(String name, InputStream in, byte[] needle, Consumer<LogLine> sink) throws IOException {
+  private void scan(String name, InputStream in, LineReader.Needle needle, Consumer<LogLine> sink) throws IOException {
     LineReader reader = new LineReader(in);
     long probed = 0;
     long probedThreadline = 0;

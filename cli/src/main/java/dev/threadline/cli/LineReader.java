@@ -100,24 +100,44 @@ final class LineReader {
     return true;
   }
 
+  /**
+   * What {@link #contains} looks for, with its Boyer-Moore-Horspool shift table: a search reads about one byte in
+   * every needle-length of the line, so finding no request id in a line costs a fraction of reading it.
+   */
+  record Needle(byte[] bytes, int[] shift) {
+
+    static Needle of(byte[] bytes) {
+      int[] shift = new int[256];
+      java.util.Arrays.fill(shift, Math.max(1, bytes.length));
+      for (int i = 0; i < bytes.length - 1; i++) {
+        shift[bytes[i] & 0xff] = bytes.length - 1 - i;
+      }
+      return new Needle(bytes, shift);
+    }
+  }
+
   /** Whether the current line contains {@code needle}. */
-  boolean contains(byte[] needle) {
-    int last = lineEnd - needle.length;
-    if (needle.length == 0) {
+  boolean contains(Needle needle) {
+    byte[] n = needle.bytes();
+    int m = n.length;
+    if (m == 0) {
       return true;
     }
-    byte first = needle[0];
-    outer:
-    for (int i = lineStart; i <= last; i++) {
-      if (buf[i] != first) {
-        continue;
-      }
-      for (int k = 1; k < needle.length; k++) {
-        if (buf[i + k] != needle[k]) {
-          continue outer;
+    int[] shift = needle.shift();
+    byte lastByte = n[m - 1];
+    for (int i = lineStart + m - 1; i < lineEnd; ) {
+      byte b = buf[i];
+      if (b == lastByte) {
+        int from = i - m + 1;
+        int j = 0;
+        while (j < m - 1 && buf[from + j] == n[j]) {
+          j++;
+        }
+        if (j == m - 1) {
+          return true;
         }
       }
-      return true;
+      i += shift[b & 0xff];
     }
     return false;
   }

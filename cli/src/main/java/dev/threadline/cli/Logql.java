@@ -97,10 +97,10 @@ final class Logql {
     return b.toString();
   }
 
-  /** A LogQL duration: the largest whole unit of {@code d}, {@code h}, {@code m} or {@code s}. */
+  /** A LogQL duration: whole days from a week up ({@code 7d}), else the largest whole {@code h}, {@code m} or {@code s}. */
   static String duration(Duration d) {
     long s = Math.max(1, d.toSeconds());
-    if (s % 86_400 == 0) {
+    if (s % 86_400 == 0 && s >= 7 * 86_400) {
       return s / 86_400 + "d";
     }
     if (s % 3_600 == 0) {

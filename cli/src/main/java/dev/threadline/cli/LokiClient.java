@@ -34,12 +34,16 @@ final class LokiClient {
   /** Loki's default {@code max_entries_limit_per_query} is 5000; pages of 1000 stay well under it. */
   static final int DEFAULT_PAGE = 1000;
 
+  /** Loki's default {@code max_entries_limit_per_query}: no page asks for more, whatever a boundary holds. */
+  static final int MAX_LIMIT = 5000;
+
   /** One log entry of an answer: Loki's time in nanoseconds, the labels it came with, the line. */
   record Entry(long nanos, Map<String, String> labels, String line) {}
 
   /** One series of a metric answer: its labels and value. */
   record Sample(Map<String, String> metric, double value) {}
 
+  private long crowded;
   private final URI base;
   private final Map<String, String> headers;
   private final HttpClient http;
@@ -51,6 +55,11 @@ final class LokiClient {
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NORMAL).build();
+  }
+
+  /** Nanoseconds left before all their entries were read: more entries in one than a query may return. */
+  long crowded() {
+    return crowded;
   }
 
   URI base() {
@@ -79,7 +88,10 @@ final class LokiClient {
     long boundary = Long.MIN_VALUE;
     Set<Entry> atBoundary = new HashSet<>();
     while (fed < max && start < end) {
-      int limit = (int) Math.min(page, max - fed + atBoundary.size());
+      // Ask for the entries of the boundary nanosecond already fed as well as a page of new ones, so that a
+      // nanosecond holding more entries than a page is still read through (up to Loki's default entries limit).
+      long wanted = Math.min(page, max - fed) + atBoundary.size();
+      int limit = (int) Math.min(wanted, Math.max(page, MAX_LIMIT));
       Map<String, String> params = new LinkedHashMap<>();
       params.put("query", query);
       params.put("start", Long.toString(start));
@@ -112,7 +124,9 @@ final class LokiClient {
         }
       }
       if (fresh == 0) {
-        // A whole page in one nanosecond, all of it fed already: go past it rather than ask again forever.
+        // More entries in one nanosecond than one query may return: go past it rather than ask again forever,
+        // and say so.
+        crowded++;
         start = last + 1;
         atBoundary.clear();
       } else {

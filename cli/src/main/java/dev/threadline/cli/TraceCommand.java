@@ -60,6 +60,10 @@ final class TraceCommand implements Callable<Integer> {
       description = "At most this many lines (default: ${DEFAULT-VALUE}).")
   long maxLines;
 
+  @Option(names = "--page-size", paramLabel = "N", defaultValue = "" + LokiClient.DEFAULT_PAGE, hidden = true,
+      description = "Entries per query_range page (Loki's max_entries_limit_per_query caps it; default 1000).")
+  int pageSize;
+
   @Override
   public Integer call() {
     Threadline.Io io = parent.io();
@@ -69,6 +73,9 @@ final class TraceCommand implements Callable<Integer> {
     Instant from = since == null ? null : point("--since", since, to == null ? now : to);
     if (source.isLoki() && !files.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "give --loki or files, not both");
+    }
+    if (pageSize < 1) {
+      throw new ParameterException(spec.commandLine(), "--page-size must be at least 1");
     }
     if (maxLines < 1) {
       throw new ParameterException(spec.commandLine(), "--max-lines must be at least 1");
@@ -82,13 +89,17 @@ final class TraceCommand implements Callable<Integer> {
         Instant end = to == null ? now : to;
         Instant start = from == null ? end.minus(Duration.ofHours(24)) : from;
         String query = Logql.trace(Logql.selector(filters.services, filters.env, List.of()), id);
-        long fed = loki.queryRange(query, start, end, LokiClient.DEFAULT_PAGE, maxLines, entry -> {
+        long fed = loki.queryRange(query, start, end, pageSize, maxLines, entry -> {
           LogLine line = LogLine.parse(entry.line(), entry.labels().get("service"));
           if (line != null && line.belongsTo(id)) {
             matched.add(line);
           }
         });
         capped[0] = fed >= maxLines;
+        if (loki.crowded() > 0) {
+          io.err().println("threadline: " + loki.crowded() + " nanosecond(s) held more entries than one query may"
+              + " return (" + LokiClient.MAX_LIMIT + "); some of their lines may be missing");
+        }
         if (matched.isEmpty()) {
           io.err().println("threadline: no line of " + id + " in Loki between " + start + " and " + end
               + (from == null ? " (the last 24h; --since 7d looks further back)" : ""));

@@ -45,13 +45,36 @@ class LineReaderTest {
   @Test
   void contains_looksAtTheCurrentLineOnly() throws IOException {
     LineReader reader = new LineReader(new ByteArrayInputStream("abc\nxyzabd\n".getBytes(StandardCharsets.UTF_8)));
-    byte[] needle = "abd".getBytes(StandardCharsets.UTF_8);
+    LineReader.Needle needle = LineReader.Needle.of("abd".getBytes(StandardCharsets.UTF_8));
 
     assertThat(reader.next()).isTrue();
     assertThat(reader.contains(needle)).isFalse();
     assertThat(reader.next()).isTrue();
     assertThat(reader.contains(needle)).isTrue();
-    assertThat(reader.contains("abdx".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(reader.contains(LineReader.Needle.of("abdx".getBytes(StandardCharsets.UTF_8)))).isFalse();
+    assertThat(reader.contains(LineReader.Needle.of("xyz".getBytes(StandardCharsets.UTF_8)))).isTrue();
+    assertThat(reader.contains(LineReader.Needle.of("zab".getBytes(StandardCharsets.UTF_8)))).isTrue();
+  }
+
+  @Test
+  void contains_findsANeedleAnywhere_andOnlyWhole() throws IOException {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 2000; round++) {
+      StringBuilder line = new StringBuilder();
+      int length = random.nextInt(40);
+      for (int i = 0; i < length; i++) {
+        line.append((char) ('a' + random.nextInt(3)));
+      }
+      String needle = "";
+      int n = 1 + random.nextInt(4);
+      for (int i = 0; i < n; i++) {
+        needle += (char) ('a' + random.nextInt(3));
+      }
+      LineReader reader = new LineReader(new ByteArrayInputStream((line + "\n").getBytes(StandardCharsets.UTF_8)));
+      assertThat(reader.next()).isTrue();
+      assertThat(reader.contains(LineReader.Needle.of(needle.getBytes(StandardCharsets.UTF_8))))
+          .as(line + " / " + needle).isEqualTo(line.toString().contains(needle));
+    }
   }
 
   @Test
