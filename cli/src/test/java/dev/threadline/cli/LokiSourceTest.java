@@ -209,6 +209,11 @@ class LokiSourceTest {
     Cli.Run retried = Cli.run("trace", REQUEST, "--loki", loki.url());
     assertThat(retried.status()).as(retried.err()).isZero();
 
+    loki.failNext(400, "parse error at line 1, col 2: syntax error: unexpected IDENTIFIER");
+    Cli.Run tailRefused = Cli.run("tail", "--loki", loki.url());
+    assertThat(tailRefused.status()).isEqualTo(3);
+    assertThat(tailRefused.err()).contains("Loki refused the query (400): parse error at line 1, col 2");
+
     Cli.Run wrongPath = Cli.run("trace", REQUEST, "--loki", loki.url() + "/grafana");
     assertThat(wrongPath.status()).isEqualTo(3);
     assertThat(wrongPath.err()).contains("no Loki query API at " + loki.url() + "/grafana (404",
