@@ -87,7 +87,7 @@ final class ErrorsCommand implements Callable<Integer> {
       if (source.isLoki()) {
         fromLoki(source.client(), view, from, to);
       } else {
-        FileScan scan = new FileScan(files, io.in(), io.err());
+        FileScan scan = new FileScan(files, io.in(), io.err(), io.terminal());
         scan.scan("\"fingerprint\"".getBytes(StandardCharsets.UTF_8), line -> {
           if (line.isErrorEvent() && filters.accepts(line)) {
             view.add(line);

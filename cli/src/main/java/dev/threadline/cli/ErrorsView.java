@@ -118,9 +118,10 @@ final class ErrorsView {
       LogLine e = g.example;
       String example = e == null ? "" : (e.errorType() == null ? "" : TraceView.simpleName(e.errorType()) + ": ")
           + TraceView.oneLine(e.message());
-      String request = e == null || e.requestId() == null ? "" : ansi.dim("  (request " + e.requestId() + ")");
+      String request = e == null || e.requestId() == null ? "" : ansi.dim("  (request " + Ansi.safe(e.requestId())
+          + ")");
       out.println(String.format("%6d  %s  %-" + serviceWidth + "s  %-19s  %-19s  ", g.count,
-          ansi.yellow(Ansi.pad(g.fingerprint, 16)), String.join(",", g.services),
+          ansi.yellow(Ansi.pad(Ansi.safe(g.fingerprint), 16)), Ansi.safe(String.join(",", g.services)),
           g.first == null ? "-" : Times.minute(g.first), g.last == null ? "-" : Times.minute(g.last))
           + example + request);
     }

@@ -30,10 +30,18 @@ final class FileScan {
   private long otherLines;
   private long tooLong;
 
+  private final boolean terminal;
+
   FileScan(List<String> files, InputStream stdin, PrintStream err) {
+    this(files, stdin, err, false);
+  }
+
+  /** {@code terminal}: the user is at a terminal, so reading standard input is said, not silent. */
+  FileScan(List<String> files, InputStream stdin, PrintStream err, boolean terminal) {
     this.files = files == null || files.isEmpty() ? List.of("-") : files;
     this.stdin = stdin;
     this.err = err;
+    this.terminal = terminal;
   }
 
   /** Feeds {@code sink} every Threadline line that contains {@code needle} (every line when it is null). */
@@ -41,6 +49,10 @@ final class FileScan {
     LineReader.Needle needle = bytes == null ? null : LineReader.Needle.of(bytes);
     for (String file : files) {
       String name = file.equals("-") ? "standard input" : file;
+      if (file.equals("-") && terminal) {
+        err.println("threadline: reading JSON lines from standard input (Ctrl-D ends it); give --loki URL or files"
+            + " to read those instead");
+      }
       try (InputStream in = open(file)) {
         scan(name, in, needle, sink);
       } catch (NoSuchFileException e) {

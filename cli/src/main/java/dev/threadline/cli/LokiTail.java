@@ -104,6 +104,9 @@ final class LokiTail {
         socket.abort();
         Thread.currentThread().interrupt();
         return;
+      } catch (Failure | RuntimeException e) {
+        socket.abort();
+        throw e;
       }
       if (!pause(backoff)) {
         return;

@@ -105,6 +105,9 @@ final class TailCommand implements Callable<Integer> {
         out.println(render(line, ansi));
       }
       out.flush();
+      if (out.checkError()) {
+        throw new OutputClosed(); // the reader went away (threadline tail | head -3): stop following
+      }
     };
     try {
       if (source.isLoki()) {
@@ -130,6 +133,8 @@ final class TailCommand implements Callable<Integer> {
       } else {
         follow(from != null, show);
       }
+    } catch (OutputClosed e) {
+      return Threadline.FOUND;
     } catch (Failure f) {
       io.err().println("threadline: " + f.getMessage());
       return Threadline.SOURCE_FAILED;
@@ -140,20 +145,27 @@ final class TailCommand implements Callable<Integer> {
     return shown > 0 ? Threadline.FOUND : Threadline.NOTHING;
   }
 
+  /** Standard output was closed by its reader. */
+  static final class OutputClosed extends RuntimeException {
+    OutputClosed() {
+      super(null, null, false, false);
+    }
+  }
+
   /** One line for a person: time, service, level, logger, message, request and error. */
   static String render(LogLine line, Ansi ansi) {
     StringBuilder b = new StringBuilder();
     b.append(ansi.dim(Times.clock(line.time()))).append("  ");
-    b.append(ansi.cyan(Ansi.pad(line.service() == null ? "?" : line.service(), 18))).append("  ");
+    b.append(ansi.cyan(Ansi.pad(line.service() == null ? "?" : Ansi.safe(line.service()), 18))).append("  ");
     b.append(ansi.level(line.level(), 5)).append("  ");
     b.append(Ansi.pad(TraceView.shortLogger(line.logger()), 20)).append("  ");
     String message = TraceView.oneLine(line.message());
     b.append(line.isProblem() ? ansi.red(message) : message);
     if (line.errorType() != null) {
-      b.append(ansi.dim("  [" + TraceView.simpleName(line.errorType()) + " " + line.fingerprint() + "]"));
+      b.append(ansi.dim("  [" + TraceView.simpleName(line.errorType()) + " " + Ansi.safe(line.fingerprint()) + "]"));
     }
     if (line.requestId() != null) {
-      b.append(ansi.dim("  " + line.requestId()));
+      b.append(ansi.dim("  " + Ansi.safe(line.requestId())));
     }
     return b.toString();
   }

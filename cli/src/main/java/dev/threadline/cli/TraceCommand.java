@@ -105,7 +105,7 @@ final class TraceCommand implements Callable<Integer> {
               + (from == null ? " (the last 24h; --since 7d looks further back)" : ""));
         }
       } else {
-        FileScan scan = new FileScan(files, io.in(), io.err());
+        FileScan scan = new FileScan(files, io.in(), io.err(), io.terminal());
         scan.scan(id.getBytes(StandardCharsets.UTF_8), line -> {
           if (line.belongsTo(id) && filters.accepts(line) && (from == null || !line.time().isBefore(from))
               && (to == null || line.time().isBefore(to))) {

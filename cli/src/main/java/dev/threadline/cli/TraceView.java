@@ -120,11 +120,11 @@ final class TraceView {
     LogLine first = rows.get(0).line();
     LogLine last = rows.get(rows.size() - 1).line();
     StringBuilder head = new StringBuilder();
-    head.append(ansi.bold("request " + (requestIds.isEmpty() ? "-" : String.join(", ", requestIds))));
-    head.append("   trace ").append(traceIds.isEmpty() ? "-" : String.join(", ", traceIds));
+    head.append(ansi.bold("request " + (requestIds.isEmpty() ? "-" : Ansi.safe(String.join(", ", requestIds)))));
+    head.append("   trace ").append(traceIds.isEmpty() ? "-" : Ansi.safe(String.join(", ", traceIds)));
     out.println(head);
     StringBuilder perService = new StringBuilder();
-    services.forEach((s, n) -> perService.append(perService.length() == 0 ? "" : ", ").append(s).append(' ')
+    services.forEach((s, n) -> perService.append(perService.length() == 0 ? "" : ", ").append(Ansi.safe(s)).append(' ')
         .append(n));
     Duration span = Duration.between(first.time(), last.time());
     out.println(rows.size() + (rows.size() == 1 ? " line" : " lines") + " from " + services.size()
@@ -132,14 +132,15 @@ final class TraceView {
         + Times.clock(first.time()) + " → " + Times.clock(last.time()) + " (" + Times.seconds(span) + ")");
     if (slowest != null) {
       LogLine s = slowest.line();
-      out.println(ansi.magenta("slowest hop: ") + s.service() + " " + hopText(s) + ansi.dim("  (span " + s.spanId()
-          + ")"));
+      out.println(ansi.magenta("slowest hop: ") + Ansi.safe(s.service()) + " " + hopText(s)
+          + ansi.dim("  (span " + Ansi.safe(s.spanId()) + ")"));
     }
     if (firstError != null) {
       LogLine e = firstError.line();
-      out.println(ansi.red("first error: ") + Times.clock(e.time()) + " " + e.service() + " "
-          + e.level().toUpperCase(java.util.Locale.ROOT) + " " + oneLine(e.message())
-          + (e.errorType() != null ? "  [" + simpleName(e.errorType()) + " " + e.fingerprint() + "]" : ""));
+      out.println(ansi.red("first error: ") + Times.clock(e.time()) + " " + Ansi.safe(e.service()) + " "
+          + Ansi.safe(e.level()).toUpperCase(java.util.Locale.ROOT) + " " + oneLine(e.message())
+          + (e.errorType() != null ? "  [" + simpleName(e.errorType()) + " " + Ansi.safe(e.fingerprint()) + "]"
+              : ""));
     }
     out.println();
     int serviceWidth = Math.max(7, services.keySet().stream().mapToInt(String::length).max().orElse(7));
@@ -152,10 +153,11 @@ final class TraceView {
       LogLine line = row.line();
       StringBuilder b = new StringBuilder();
       b.append(Times.clock(line.time())).append("  ");
-      b.append(ansi.cyan(Ansi.pad(line.service() == null ? "?" : line.service(), serviceWidth))).append("  ");
+      b.append(ansi.cyan(Ansi.pad(line.service() == null ? "?" : Ansi.safe(line.service()), serviceWidth)))
+          .append("  ");
       b.append(ansi.level(line.level(), 5)).append("  ");
       b.append(Ansi.pad(cut(shortLogger(line.logger()), loggerWidth), loggerWidth)).append("  ");
-      b.append(ansi.dim(Ansi.pad(line.spanId() == null ? "-" : line.spanId(), 16))).append("  ");
+      b.append(ansi.dim(Ansi.pad(line.spanId() == null ? "-" : Ansi.safe(line.spanId()), 16))).append("  ");
       b.append("  ".repeat(row.depth()));
       String message = switch (row.hop()) {
         case CALL -> "→ " + oneLine(line.message());
@@ -165,7 +167,7 @@ final class TraceView {
       };
       b.append(line.isProblem() ? ansi.red(message) : message);
       if (line.errorType() != null) {
-        b.append(ansi.dim("  [" + simpleName(line.errorType()) + " " + line.fingerprint() + "]"));
+        b.append(ansi.dim("  [" + simpleName(line.errorType()) + " " + Ansi.safe(line.fingerprint()) + "]"));
       }
       if (row.slowest()) {
         b.append("  ").append(ansi.magenta("◆ slowest hop"));
@@ -209,11 +211,11 @@ final class TraceView {
       return "";
     }
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline) + " …";
+    return Ansi.safe(newline < 0 ? message : message.substring(0, newline)) + (newline < 0 ? "" : " …");
   }
 
   static String simpleName(String type) {
-    return type == null ? "" : type.substring(Math.max(type.lastIndexOf('.'), type.lastIndexOf('$')) + 1);
+    return type == null ? "" : Ansi.safe(type.substring(Math.max(type.lastIndexOf('.'), type.lastIndexOf('$')) + 1));
   }
 
   static String shortLogger(String logger) {
@@ -221,7 +223,7 @@ final class TraceView {
       return "";
     }
     int dot = logger.lastIndexOf('.');
-    return dot < 0 ? logger : logger.substring(dot + 1);
+    return Ansi.safe(dot < 0 ? logger : logger.substring(dot + 1));
   }
 
   private static String cut(String s, int width) {

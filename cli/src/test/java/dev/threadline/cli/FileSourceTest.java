@@ -269,6 +269,48 @@ class FileSourceTest {
   }
 
   @Test
+  void textFromALine_cannotDriveTheTerminal() {
+    String hostile = "{\"timestamp\":\"2026-12-07T04:00:00.000000Z\",\"level\":\"error\",\"service\":\"evil\\u001b[2J\","
+        + "\"logger\":\"x\",\"thread\":\"t\",\"message\":\"title \\u001b]0;pwned\\u0007 bell \\u0007 bidi \u202e gnp.exe\","
+        + "\"requestId\":\"" + REQUEST + "\"}\n";
+
+    for (String[] args : List.of(new String[] {"trace", REQUEST}, new String[] {"tail"})) {
+      Cli.Run run = Cli.runWithInput(hostile, args);
+      assertThat(run.status()).isZero();
+      assertThat(run.out()).doesNotContain("\u001b", "\u0007", "\u202e")
+          .contains("title \\u001b]0;pwned\\u0007 bell \\u0007 bidi \\u202e gnp.exe", "evil\\u001b[2J");
+    }
+    // --json keeps the text as it is, escaped as JSON escapes it.
+    Cli.Run json = Cli.runWithInput(hostile, "trace", REQUEST, "--json");
+    assertThat(json.json().get("lines").get(0).get("line").get("message").asText()).contains("\u001b]0;pwned");
+  }
+
+  @Test
+  void tail_stopsWhenItsReaderGoesAway(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("app.log");
+    Files.write(log, Files.readAllLines(Path.of(API)));
+    OutputStream closedAfterALine = new OutputStream() {
+      int written;
+
+      @Override
+      public void write(int b) throws IOException {
+        if (++written > 300) {
+          throw new IOException("Broken pipe");
+        }
+      }
+    };
+    int[] status = {-1};
+    Thread tail = new Thread(() -> status[0] = Threadline.execute(new String[] {"tail", "--since", "1000d",
+        "--json", log.toString()}, System.in, new java.io.PrintStream(closedAfterALine, true, StandardCharsets.UTF_8),
+        System.err, Map.of()));
+    tail.start();
+    tail.join(10_000);
+
+    assertThat(tail.isAlive()).as("still following a file nobody reads").isFalse();
+    assertThat(status[0]).isZero();
+  }
+
+  @Test
   void aLineLongerThanTheLimit_isSkippedAndCounted_andTheNextLineIsRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("long.log");
     String huge = "{\"timestamp\":\"2026-12-07T04:00:00.000000Z\",\"level\":\"info\",\"message\":\""
