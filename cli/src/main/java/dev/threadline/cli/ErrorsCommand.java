@@ -106,7 +106,8 @@ final class ErrorsCommand implements Callable<Integer> {
     List<ErrorsView.Group> shown = all.subList(0, Math.min(top, all.size()));
     if (shown.isEmpty()) {
       io.err().println("threadline: no " + (onlyNew ? "new " : "") + "error events between " + from + " and "
-          + to);
+          + to + (source.isLoki() ? " (Loki counts them by the error_fingerprint structured metadata that the"
+              + " appender and the ops kit's Alloy pipeline attach)" : ""));
       return Threadline.NOTHING;
     }
     if (output.json) {

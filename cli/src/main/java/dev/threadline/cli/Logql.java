@@ -41,6 +41,15 @@ final class Logql {
     return selector + " |= " + quote(id) + " | requestId=" + quote(id) + " or trace_id=" + quote(id);
   }
 
+  /**
+   * The lines that contain the id as text: what {@code trace} falls back to when the lines carry no structured
+   * metadata (the appender's {@code structuredMetadata} off, or a Loki before 3.0); the tool keeps those whose
+   * {@code requestId} or {@code trace_id} is the id.
+   */
+  static String containing(String selector, String id) {
+    return selector + " |= " + quote(id);
+  }
+
   /** Error events (error and warn lines with an exception), as the ops kit's dashboards and alerts count them. */
   static String errorSelector(List<String> services, String env) {
     return selector(services, env, List.of("error", "warn"));
@@ -63,9 +72,12 @@ final class Logql {
     return errorSelector + " | error_fingerprint=" + quote(fingerprint);
   }
 
-  /** The lines {@code tail} follows: a selector, and a request's filter when one is named. */
+  /**
+   * The lines {@code tail} follows: a selector, and the request's id as text when one is named (the tool keeps the
+   * lines whose {@code requestId} or {@code trace_id} is the id, with or without structured metadata).
+   */
   static String tail(String selector, String requestId) {
-    return requestId == null ? selector : trace(selector, requestId);
+    return requestId == null ? selector : containing(selector, requestId);
   }
 
   /** A LogQL double-quoted string. */

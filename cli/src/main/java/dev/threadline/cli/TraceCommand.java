@@ -95,6 +95,22 @@ final class TraceCommand implements Callable<Integer> {
             matched.add(line);
           }
         });
+        if (fed == 0) {
+          // Nothing by structured metadata: lines shipped without it (the appender's structuredMetadata=false, an
+          // older Loki, a shipper that sets none) still hold the id in their text.
+          String byText = Logql.containing(Logql.selector(filters.services, filters.env, List.of()), id);
+          fed = loki.queryRange(byText, start, end, pageSize, maxLines, entry -> {
+            LogLine line = LogLine.parse(entry.line(), entry.labels().get("service"));
+            if (line != null && line.belongsTo(id)) {
+              matched.add(line);
+            }
+          });
+          if (!matched.isEmpty()) {
+            io.err().println("threadline: found by the id in the lines' text: these lines carry no requestId or"
+                + " trace_id structured metadata (the appender's structuredMetadata is off, or Loki is older than"
+                + " 3.0), so Loki searched the text");
+          }
+        }
         capped[0] = fed >= maxLines;
         if (loki.crowded() > 0) {
           io.err().println("threadline: " + loki.crowded() + " nanosecond(s) held more entries than one query may"

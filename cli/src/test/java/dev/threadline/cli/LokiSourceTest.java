@@ -92,6 +92,24 @@ class LokiSourceTest {
   }
 
   @Test
+  void trace_findsLinesShippedWithoutStructuredMetadata_byTheirText_andSaysSo() throws Exception {
+    loki.close();
+    loki = FakeLoki.start();
+    for (DemoInLoki.Stored s : DemoInLoki.entries(newest)) {
+      loki.push("fake", s.labels(), Map.of(), s.time(), s.line()); // as the appender with structuredMetadata=false
+    }
+
+    Cli.Run run = Cli.run("trace", REQUEST, "--loki", loki.url());
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo(Cli.run("trace", REQUEST, FileSourceTest.API, FileSourceTest.WORKER).out());
+    assertThat(run.err()).contains("carry no requestId or trace_id structured metadata");
+    assertThat(queryRanges().stream().map(r -> r.params().get("query")).toList()).containsExactly(
+        "{service=~\".+\"} |= \"" + REQUEST + "\" | requestId=\"" + REQUEST + "\" or trace_id=\"" + REQUEST + "\"",
+        "{service=~\".+\"} |= \"" + REQUEST + "\"");
+  }
+
+  @Test
   void errors_countsWithOneMetricQuery_andFindsFirstLastAndTheExampleWithLogQueries() {
     Cli.Run run = Cli.run("errors", "--loki", loki.url(), "--json");
     Cli.Run files = Cli.run("errors", "--until", FileSourceTest.UNTIL, "--json", FileSourceTest.API,
