@@ -133,7 +133,7 @@ import org.apache.tomcat.websocket.server.WsSci;
  *
  * <p>All public methods are thread-safe: tests push while tails are open.
  */
-final class FakeLoki implements AutoCloseable {
+public final class FakeLoki implements AutoCloseable {
 
   /** One request as received: the decoded path, the first value of each parameter, headers by lower-case name. */
   record Request(String method, String path, Map<String, String> params, Map<String, String> headers) {
@@ -235,7 +235,7 @@ final class FakeLoki implements AutoCloseable {
   }
 
   /** Starts a fake Loki on 127.0.0.1 at a free port. */
-  static FakeLoki start() {
+  public static FakeLoki start() {
     try {
       return new FakeLoki();
     } catch (IOException e) {
@@ -246,7 +246,7 @@ final class FakeLoki implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:<port>}. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + connector.getLocalPort();
   }
 
@@ -301,7 +301,7 @@ final class FakeLoki implements AutoCloseable {
    * absent (as in Prometheus label sets); a stream needs at least one label. An entry equal to a stored one in all
    * of this is stored once, as Loki answers it once.
    */
-  void push(String tenant, Map<String, String> labels, Map<String, String> metadata, Instant time, String line) {
+  public void push(String tenant, Map<String, String> labels, Map<String, String> metadata, Instant time, String line) {
     SortedMap<String, String> stream = withoutEmpty(labels);
     if (stream.isEmpty()) {
       throw new IllegalArgumentException("Loki needs at least one label pair per stream");

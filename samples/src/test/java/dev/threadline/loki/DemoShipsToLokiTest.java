@@ -62,7 +62,40 @@ class DemoShipsToLokiTest {
       assertThat(printed.toString(StandardCharsets.UTF_8))
           .contains("{service=~\"order-api|fulfillment-worker\"} | requestId=\"" + requestId + "\"")
           .contains(readmeQuery);
+
+      // The threadline CLI over what the appenders shipped (labels and structured metadata as the receiver decoded
+      // them, served by the CLI's Loki query fake) gives the same views as over the files the services wrote.
+      try (dev.threadline.cli.FakeLoki query = dev.threadline.cli.FakeLoki.start()) {
+        loki.entries().forEach(e -> query.push("fake", e.labels(), e.structuredMetadata(),
+            java.time.Instant.ofEpochSecond(0, e.timestampNanos()), e.line()));
+        String[] files = {dir.resolve("order-api.log").toString(), dir.resolve("fulfillment-worker.log").toString()};
+        Cli fromLoki = cli("trace", requestId, "--loki", query.url());
+        assertThat(fromLoki.status()).as(fromLoki.err()).isZero();
+        assertThat(fromLoki.err()).isEmpty();
+        assertThat(fromLoki.out()).isEqualTo(cli("trace", requestId, files[0], files[1]).out())
+            .contains(written.size() + " lines from 2 services");
+        Cli errorsFromLoki = cli("errors", "--loki", query.url());
+        Cli errorsFromFiles = cli("errors", files[0], files[1]);
+        assertThat(errorsFromLoki.status()).as(errorsFromLoki.err()).isZero();
+        assertThat(table(errorsFromLoki.out())).isEqualTo(table(errorsFromFiles.out())).isNotEmpty();
+      }
     }
+  }
+
+  /** The rows of the errors view, without its header (whose window ends at a different now). */
+  private static List<String> table(String view) {
+    return view.lines().filter(l -> l.matches("^\\s+\\d+  [0-9a-f]{16}  .*")).toList();
+  }
+
+  private record Cli(int status, String out, String err) {}
+
+  private static Cli cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = dev.threadline.cli.Threadline.execute(args, new java.io.ByteArrayInputStream(new byte[0]),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        Map.of());
+    return new Cli(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static String timestampOf(String line) {
