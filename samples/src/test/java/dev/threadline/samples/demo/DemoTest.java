@@ -94,6 +94,17 @@ class DemoTest {
     assertThat(slowest.get("path").asString()).isEqualTo("/stock/lamp");
     assertThat(doc.get("lines").get(doc.get("firstError").asInt()).get("line").get("error").get("type").asString())
         .isEqualTo("java.net.http.HttpTimeoutException");
+    // And the demo's printed command itself, as a user pastes it at the repository's root: the executable jar the
+    // build made (cli's package phase ran before this module's tests), in its own JVM.
+    String printedCommand = output.lines().filter(l -> l.startsWith("java -jar cli/target/threadline.jar trace "))
+        .findFirst().orElseThrow();
+    Path root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+    Process process = new ProcessBuilder("bash", "-c", printedCommand.replaceFirst("^java ",
+        java.util.regex.Matcher.quoteReplacement(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+            + " ")).directory(root.toFile()).redirectErrorStream(true).start();
+    String pasted = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(pasted).isZero();
+    assertThat(pasted).isEqualTo(cli("trace", requestId, files[0], files[1]).out());
     Cli errors = cli("errors", "--json", files[0], files[1]);
     assertThat(errors.status()).isZero();
     var timeout = tools.jackson.databind.json.JsonMapper.builder().build().readTree(errors.out()).get("fingerprints").get(0);
