@@ -7,18 +7,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code threadline errors}: see {@link ErrorsView}. */
 @Command(name = "errors", mixinStandardHelpOptions = true,
@@ -26,29 +21,14 @@ import picocli.CommandLine.Spec;
         + " services, first and last seen, and the newest example with its requestId."},
     footer = {"", "Examples:", "  threadline errors --loki http://localhost:3100 --since 24h --new",
         "  threadline errors --since 7d order-api.log.gz order-api.log"})
-final class ErrorsCommand implements Callable<Integer> {
+final class ErrorsCommand extends SourceCommand {
 
   /** The ops kit's new-fingerprint alert looks this far back. */
   static final Duration LOOK_BACK = Duration.ofDays(7);
 
-  @ParentCommand
-  Threadline parent;
-
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
   @Parameters(paramLabel = "FILE", arity = "0..*",
       description = "JSON-lines files (.gz too); - or none for standard input. Not with --loki.")
   List<String> files = new ArrayList<>();
-
-  @Mixin
-  Options.Source source;
-
-  @Mixin
-  Options.Filters filters;
-
-  @Mixin
-  Options.Output output;
 
   @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h",
       description = "Start of the window: a duration ago (24h, 7d) or a UTC time (default: ${DEFAULT-VALUE}).")
@@ -71,14 +51,12 @@ final class ErrorsCommand implements Callable<Integer> {
     Instant to = until == null ? now : point("--until", until, now);
     Instant from = point("--since", since, to);
     if (!from.isBefore(to)) {
-      throw new ParameterException(spec.commandLine(), "--since must be before --until");
+      throw usage("--since must be before --until");
     }
     if (top < 1) {
-      throw new ParameterException(spec.commandLine(), "--top must be at least 1");
+      throw usage("--top must be at least 1");
     }
-    if (source.isLoki() && !files.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "give --loki or files, not both");
-    }
+    oneSource(files);
     Ansi ansi = output.ansi(io, spec);
     String windowName = Duration.between(from, to).equals(Times.tryDuration(since)) ? "last " + since.trim()
         : "window";
@@ -186,14 +164,6 @@ final class ErrorsCommand implements Callable<Integer> {
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private Instant point(String option, String text, Instant now) {
-    try {
-      return Times.point(text, now);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
     }
   }
 }

@@ -15,14 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code threadline tail}: new lines as they are written, one per line for a person (colours on a terminal,
@@ -35,26 +30,11 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:", "  threadline tail --loki http://localhost:3100 --service order-api --level warn",
         "  threadline tail --request 01kkp3m9z8r5w2f7c0x4 /var/log/order-api/app.log",
         "  kubectl logs -f deploy/order-api | threadline tail --level error"})
-final class TailCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Threadline parent;
-
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+final class TailCommand extends SourceCommand {
 
   @Parameters(paramLabel = "FILE", arity = "0..*",
       description = "Files to follow; - or none for standard input. Not with --loki.")
   List<String> files = new ArrayList<>();
-
-  @Mixin
-  Options.Source source;
-
-  @Mixin
-  Options.Filters filters;
-
-  @Mixin
-  Options.Output output;
 
   @Option(names = {"-l", "--level"}, paramLabel = "LEVEL",
       description = "This level and above: trace, debug, info, warn or error.")
@@ -77,19 +57,17 @@ final class TailCommand implements Callable<Integer> {
   public Integer call() {
     Threadline.Io io = parent.io();
     if (level != null && !List.of("trace", "debug", "info", "warn", "error").contains(level.toLowerCase(Locale.ROOT))) {
-      throw new ParameterException(spec.commandLine(), "--level: '" + level
+      throw usage("--level: '" + level
           + "' is not trace, debug, info, warn or error");
     }
     int minRank = level == null ? 0 : LogLine.rank(level.toLowerCase(Locale.ROOT));
-    if (source.isLoki() && !files.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "give --loki or files, not both");
-    }
+    oneSource(files);
     Instant now = Instant.now();
     Instant from;
     try {
       from = since == null ? null : Times.point(since, now);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--since: " + e.getMessage());
+      throw usage("--since: " + e.getMessage());
     }
     Ansi ansi = output.ansi(io, spec);
     PrintStream out = io.out();

@@ -5,14 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code threadline trace ID}: see {@link TraceView}. */
 @Command(name = "trace", mixinStandardHelpOptions = true,
@@ -21,16 +16,10 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:", "  threadline trace 01kkp3m9z8r5w2f7c0x4 --loki http://localhost:3100",
         "  kubectl logs deploy/order-api | threadline trace 01kkp3m9z8r5w2f7c0x4",
         "  threadline trace 5e1460e869101c0e845f95a88f3cc45d order-api.log worker.log"})
-final class TraceCommand implements Callable<Integer> {
+final class TraceCommand extends SourceCommand {
 
   /** At most this many lines are kept for one request (they are sorted in memory). */
   static final long DEFAULT_MAX_LINES = 100_000;
-
-  @ParentCommand
-  Threadline parent;
-
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "ID", description = "A requestId, or a trace_id (32 hex digits).")
   String id;
@@ -38,15 +27,6 @@ final class TraceCommand implements Callable<Integer> {
   @Parameters(index = "1..*", paramLabel = "FILE",
       description = "JSON-lines files (.gz too); - or none for standard input. Not with --loki.")
   List<String> files = new ArrayList<>();
-
-  @Mixin
-  Options.Source source;
-
-  @Mixin
-  Options.Filters filters;
-
-  @Mixin
-  Options.Output output;
 
   @Option(names = "--since", paramLabel = "WHEN",
       description = "Start of the search: a duration ago (24h, 7d) or a UTC time. Default: 24h with --loki,"
@@ -71,14 +51,12 @@ final class TraceCommand implements Callable<Integer> {
     Instant now = Instant.now();
     Instant to = until == null ? null : point("--until", until, now);
     Instant from = since == null ? null : point("--since", since, to == null ? now : to);
-    if (source.isLoki() && !files.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "give --loki or files, not both");
-    }
+    oneSource(files);
     if (pageSize < 1) {
-      throw new ParameterException(spec.commandLine(), "--page-size must be at least 1");
+      throw usage("--page-size must be at least 1");
     }
     if (maxLines < 1) {
-      throw new ParameterException(spec.commandLine(), "--max-lines must be at least 1");
+      throw usage("--max-lines must be at least 1");
     }
     Ansi ansi = output.ansi(io, spec);
     List<LogLine> matched = new ArrayList<>();
@@ -167,16 +145,8 @@ final class TraceCommand implements Callable<Integer> {
       ok = c > ' ' && c < 0x7f && c != '"' && c != '\\' && c != '`';
     }
     if (!ok) {
-      throw new ParameterException(spec.commandLine(), "'" + id + "' is not a request id or trace id (printable"
+      throw usage("'" + id + "' is not a request id or trace id (printable"
           + " ASCII without spaces or quotes, at most 128 characters)");
-    }
-  }
-
-  private Instant point(String option, String text, Instant now) {
-    try {
-      return Times.point(text, now);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
     }
   }
 }
