@@ -379,6 +379,26 @@ public final class FakeLoki implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells every open tail that Loki dropped {@code n} entries for it, as Loki does when a tail client cannot keep
+   * up (pkg/querier/tail/tail.go; the message's {@code dropped_entries}: {@code [{"timestamp":"<ns>","labels":{…}}]}).
+   */
+  void dropInTails(int n) {
+    StringBuilder message = new StringBuilder("{\"streams\":[],\"dropped_entries\":[");
+    for (int i = 0; i < n; i++) {
+      message.append(i == 0 ? "" : ",").append("{\"timestamp\":\"").append(now()).append("\",\"labels\":")
+          .append("{\"service\":\"order-api\"}}");
+    }
+    String text = message.append("]}").toString();
+    List<Tail> open;
+    synchronized (lock) {
+      open = List.copyOf(tails);
+    }
+    for (Tail tail : open) {
+      sender.execute(() -> tail.send(text));
+    }
+  }
+
   /** How many tails are open now. */
   int openTails() {
     synchronized (lock) {
@@ -502,7 +522,7 @@ public final class FakeLoki implements AutoCloseable {
       return out.append('}').toString();
     }
 
-    private void send(String message) {
+    void send(String message) {
       Session s = session;
       if (s == null || !s.isOpen()) {
         return;

@@ -167,6 +167,8 @@ class LokiSourceTest {
       push("order-api", "info", "an info line, below the level");
       push("fulfillment-worker", "error", "another service");
       awaitOutput(out, "first warning");
+      loki.dropInTails(3);
+      awaitOutput(err, "Loki dropped 3 entries from this tail");
       loki.closeTails();
       awaitTails(2);
       push("order-api", "error", "after the tail was opened again");
