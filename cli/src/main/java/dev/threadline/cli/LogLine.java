@@ -1,6 +1,5 @@
 package dev.threadline.cli;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -153,10 +152,5 @@ record LogLine(
       case "error", "fatal" -> 4;
       default -> 2;
     };
-  }
-
-  /** {@code duration_ms} as written, for messages. */
-  static String millis(double ms) {
-    return BigDecimal.valueOf(ms).stripTrailingZeros().toPlainString() + " ms";
   }
 }

@@ -132,7 +132,7 @@ final class TraceView {
         + Times.clock(first.time()) + " → " + Times.clock(last.time()) + " (" + Times.seconds(span) + ")");
     if (slowest != null) {
       LogLine s = slowest.line();
-      out.println(ansi.magenta("slowest hop: ") + Ansi.safe(s.service()) + " " + hopText(s)
+      out.println(ansi.magenta("slowest hop: ") + Ansi.safe(s.service()) + " " + oneLine(s.message())
           + ansi.dim("  (span " + Ansi.safe(s.spanId()) + ")"));
     }
     if (firstError != null) {
@@ -200,10 +200,6 @@ final class TraceView {
     }
     doc.put("lines", lines);
     out.println(Json.write(doc));
-  }
-
-  static String hopText(LogLine line) {
-    return oneLine(line.message());
   }
 
   static String oneLine(String message) {

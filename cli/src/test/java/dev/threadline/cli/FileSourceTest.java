@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -408,9 +407,5 @@ class FileSourceTest {
 
   private static String text(JsonNode line, String key) {
     return line.has(key) ? line.get(key).asText() : null;
-  }
-
-  static Instant instant(String text) {
-    return Instant.parse(text);
   }
 }
