@@ -155,7 +155,7 @@ final class ErrorsCommand extends SourceCommand {
         }
         for (Entry entry : pair) {
           if (entry != null) {
-            LogLine line = LogLine.parse(entry.line(), entry.labels().get("service"));
+            LogLine line = LogLine.parse(entry);
             if (line != null) {
               shown.get(i).seen(line);
             }

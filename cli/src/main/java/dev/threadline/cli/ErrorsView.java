@@ -103,7 +103,7 @@ final class ErrorsView {
   void printText(PrintStream out, Ansi ansi, List<Group> shown, int hidden) {
     long events = shown.stream().mapToLong(g -> g.count).sum();
     out.println(ansi.bold((onlyNew ? "new error fingerprints" : "error fingerprints") + ", " + windowName)
-        + " (" + Times.minute(from) + " → " + Times.minute(to) + " UTC): " + shown.size()
+        + " (" + Times.dateTime(from) + " → " + Times.dateTime(to) + " UTC): " + shown.size()
         + (shown.size() == 1 ? " fingerprint, " : " fingerprints, ") + events
         + (events == 1 ? " error event" : " error events"));
     if (onlyNew) {
@@ -122,7 +122,7 @@ final class ErrorsView {
           + ")");
       out.println(String.format("%6d  %s  %-" + serviceWidth + "s  %-19s  %-19s  ", g.count,
           ansi.yellow(Ansi.pad(Ansi.safe(g.fingerprint), 16)), Ansi.safe(String.join(",", g.services)),
-          g.first == null ? "-" : Times.minute(g.first), g.last == null ? "-" : Times.minute(g.last))
+          g.first == null ? "-" : Times.dateTime(g.first), g.last == null ? "-" : Times.dateTime(g.last))
           + example + request);
     }
     if (hidden > 0) {

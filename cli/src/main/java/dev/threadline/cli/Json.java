@@ -34,12 +34,7 @@ final class Json {
 
   /** The one JSON value that is {@code text}, surrounding whitespace allowed. */
   static Object parse(String text) throws Malformed {
-    return parse(text, 0);
-  }
-
-  /** The one JSON value that {@code text} holds from {@code from} to its end. */
-  static Object parse(String text, int from) throws Malformed {
-    Json json = new Json(text, from);
+    Json json = new Json(text, 0);
     json.skipSpace();
     Object value = json.value(0);
     json.skipSpace();
@@ -51,9 +46,9 @@ final class Json {
 
   /** {@link #parse} for text that must be an object; null when it is not one. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> parseObject(String text, int from) {
+  static Map<String, Object> parseObject(String text) {
     try {
-      Object value = parse(text, from);
+      Object value = parse(text);
       return value instanceof Map ? (Map<String, Object>) value : null;
     } catch (Malformed e) {
       return null;

@@ -53,8 +53,13 @@ record LogLine(
       end--;
     }
     String raw = open == 0 && end == text.length() ? text : text.substring(open, end);
-    Map<String, Object> json = Json.parseObject(raw, 0);
+    Map<String, Object> json = Json.parseObject(raw);
     return json == null ? null : of(json, raw, fallbackService);
+  }
+
+  /** A Loki entry's line; its stream's {@code service} label names a line without one. Null when not Threadline. */
+  static LogLine parse(LokiClient.Entry entry) {
+    return parse(entry.line(), entry.labels().get("service"));
   }
 
   /** The line as parsed from {@code raw}; null when it lacks the schema's timestamp or level. */

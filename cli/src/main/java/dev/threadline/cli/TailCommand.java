@@ -99,7 +99,12 @@ final class TailCommand extends SourceCommand {
         String selector = Logql.selector(filters.services, filters.env, minRank == 0 ? List.of() : levels);
         LokiTail tail = new LokiTail(source.client(), io.err());
         tail.follow(Logql.tail(selector, request), from == null ? now : from, 1000,
-            entry -> show.accept(LogLine.parse(entry.line(), entry.labels().get("service"))));
+            entry -> {
+              LogLine line = LogLine.parse(entry);
+              if (line != null) {
+                show.accept(line);
+              }
+            });
       } else if (files.isEmpty() || files.equals(List.of("-"))) {
         LineReader reader = new LineReader(io.in());
         while (!Thread.currentThread().isInterrupted() && (reader.next() || reader.finish())) {

@@ -14,7 +14,7 @@ final class Times {
 
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
+  private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
@@ -88,8 +88,8 @@ final class Times {
     return CLOCK.format(time);
   }
 
-  static String minute(Instant time) {
-    return MINUTE.format(time);
+  static String dateTime(Instant time) {
+    return DATE_TIME.format(time);
   }
 
   static String seconds(Duration d) {

@@ -67,22 +67,18 @@ final class TraceCommand extends SourceCommand {
         Instant end = to == null ? now : to;
         Instant start = from == null ? end.minus(Duration.ofHours(24)) : from;
         String query = Logql.trace(Logql.selector(filters.services, filters.env, List.of()), id);
-        long fed = loki.queryRange(query, start, end, pageSize, maxLines, entry -> {
-          LogLine line = LogLine.parse(entry.line(), entry.labels().get("service"));
+        java.util.function.Consumer<LokiClient.Entry> keep = entry -> {
+          LogLine line = LogLine.parse(entry);
           if (line != null && line.belongsTo(id)) {
             matched.add(line);
           }
-        });
+        };
+        long fed = loki.queryRange(query, start, end, pageSize, maxLines, keep);
         if (fed == 0) {
           // Nothing by structured metadata: lines shipped without it (the appender's structuredMetadata=false, an
           // older Loki, a shipper that sets none) still hold the id in their text.
           String byText = Logql.containing(Logql.selector(filters.services, filters.env, List.of()), id);
-          fed = loki.queryRange(byText, start, end, pageSize, maxLines, entry -> {
-            LogLine line = LogLine.parse(entry.line(), entry.labels().get("service"));
-            if (line != null && line.belongsTo(id)) {
-              matched.add(line);
-            }
-          });
+          fed = loki.queryRange(byText, start, end, pageSize, maxLines, keep);
           if (!matched.isEmpty()) {
             io.err().println("threadline: found by the id in the lines' text: these lines carry no requestId or"
                 + " trace_id structured metadata (the appender's structuredMetadata is off, or Loki is older than"

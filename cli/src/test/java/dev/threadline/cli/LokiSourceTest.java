@@ -163,6 +163,8 @@ class LokiSourceTest {
     tail.start();
     try {
       awaitTails(1);
+      loki.push("fake", Map.of("service", "order-api", "env", "demo", "level", "warn"), Map.of(), Instant.now(),
+          "WARN plain text from something that is not Threadline"); // skipped, as over files
       push("order-api", "warn", "first warning");
       push("order-api", "info", "an info line, below the level");
       push("fulfillment-worker", "error", "another service");
